@@ -1,0 +1,23 @@
+"""The kinds of event the log records. Each state change appends exactly one, in the same transaction.
+
+An event row is a small named record: {seq, at, actor, ticket_id, kind, counter, service, details}.
+The audit trail and the realtime feed are the same rows.
+"""
+
+ISSUED = "issued"
+CALLED = "called"            # details.out_of_order + reason when a clerk picked a specific ticket
+RECALLED = "recalled"
+STARTED = "started"
+FINISHED = "finished"
+NO_SHOW = "no_show"
+RETURNED = "returned"        # a no-show came back within the window
+TRANSFERRED = "transferred"
+CANCELLED = "cancelled"
+EXPIRED = "expired"
+COUNTER_PAUSED = "counter_paused"
+COUNTER_RESUMED = "counter_resumed"
+CLERK_SIGNED_IN = "clerk_signed_in"
+CLERK_SIGNED_OUT = "clerk_signed_out"
+
+# Events that a lobby display announces.
+ANNOUNCED = (CALLED, RECALLED)
