@@ -1,0 +1,337 @@
+"""Every action on the queue, each one transaction: check the rule, change the rows, append the event.
+
+Callers (HTTP, Socket.IO, the scanner thread) pass an `actor` ("kiosk:kiosk-1", "clerk:lan",
+"counter:5", "scanner:5") and, for counter actions, the counter they act for; who may act at all
+(role, device) is the web layer's job, which counter owns a ticket is the queue's rule and lives here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from . import events, lifecycle
+from .clock import SystemClock
+from .errors import Conflict, InvalidRequest, NotAllowed, NotFound
+from .numbering import local_day, next_sequence_number
+from .ordering import choose_next
+from .settings import Settings
+from .views import QueueViews
+
+
+class QueueEngine(QueueViews):
+    """The queue of one centre over one Store."""
+
+    def __init__(self, settings: Settings, store, clock=None):
+        self.settings, self.store, self.clock = settings, store, clock or SystemClock()
+        self._swept_day: str | None = None
+
+    # --- helpers -------------------------------------------------------------------------------
+    def _now(self):
+        return self.clock.now()
+
+    def _today(self, now) -> str:
+        return local_day(now, self.settings.centre.timezone)
+
+    def _stamp(self, now) -> str:
+        return now.isoformat(timespec="milliseconds")
+
+    def _begin(self):
+        """A write transaction that first expires tickets left open from earlier days (rollover)."""
+        return _SweepingTransaction(self)
+
+    def _counter(self, counter_id: str):
+        counter = self.settings.counters.get(str(counter_id))
+        if counter is None:
+            raise NotFound("counter_not_found", f"Không có quầy “{counter_id}”.", counter=counter_id)
+        return counter
+
+    def _ticket(self, tx, ticket_id) -> dict:
+        ticket = tx.ticket(ticket_id) if isinstance(ticket_id, int) else None
+        if ticket is None:
+            raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự này.", ticket=ticket_id)
+        return ticket
+
+    def _owned_by(self, ticket: dict, counter_id: str | None) -> None:
+        """A called or serving ticket belongs to the counter that called it."""
+        if counter_id is not None and ticket["counter"] != str(counter_id):
+            raise NotAllowed("not_your_ticket",
+                             f"Số {ticket['number']} đang được xử lý ở quầy khác, không phải quầy {counter_id}.")
+
+    def _event(self, tx, now, actor, kind, ticket, counter=None, **details) -> dict:
+        details.setdefault("number", ticket["number"] if ticket else None)
+        row = tx.append_event(at=now, actor=actor, kind=kind, ticket_id=ticket["id"] if ticket else None,
+                              counter=counter, service=ticket["service"] if ticket else None, details=details)
+        row["route"] = {"token": ticket["token"]} if ticket else {}  # not stored: tells realtime whom to tell
+        return row
+
+    # --- issuing -------------------------------------------------------------------------------
+    def issue_ticket(self, service_code: str, priority: str | None, *, actor: str, kiosk: str | None = None) -> dict:
+        """Take a number for `service_code`; returns the ticket view (number, position, eta_minutes, …)."""
+        service = self.settings.services.get(service_code) if isinstance(service_code, str) else None
+        if service is None:
+            raise InvalidRequest("unknown_service", "Thủ tục không tồn tại.", service=service_code)
+        if priority is not None and priority not in self.settings.priority_groups:
+            raise InvalidRequest("unknown_priority", "Nhóm ưu tiên không hợp lệ.", priority=priority)
+        now = self._now()
+        local = now.astimezone(self.settings.centre.timezone)
+        if self.settings.hours.enforce and not self.settings.hours.is_open(local.isoweekday(), local.time()):
+            raise Conflict("closed", "Ngoài giờ làm việc. Xin vui lòng quay lại trong giờ làm việc.")
+        with self._begin() as tx:
+            day = self._today(now)
+            last, issued = tx.last_sequence_number(day, service.code)
+            sequence_number = next_sequence_number(service, last, issued)
+            ticket = dict(token=secrets.token_urlsafe(16), day=day, issued_service=service.code,
+                          sequence_number=sequence_number, number=service.format_number(sequence_number),
+                          service=service.code, priority=priority, status=lifecycle.WAITING, kiosk=kiosk,
+                          issued_at=self._stamp(now), arrived_at=self._stamp(now), recalls=0)
+            ticket["id"] = tx.insert_ticket(**ticket)
+            self._event(tx, now, actor, events.ISSUED, ticket, priority=priority, kiosk=kiosk)
+            return self.ticket_view(tx, tx.ticket(ticket["id"]), now)
+
+    # --- calling -------------------------------------------------------------------------------
+    def _check_counter_free(self, tx, counter) -> dict:
+        state = tx.counter_state(counter.id)
+        if state["paused"]:
+            raise Conflict("counter_paused", f"{counter.name} đang tạm nghỉ. Bấm “Tiếp tục” trước khi gọi số.")
+        if state["current_ticket"] is not None:
+            current = tx.ticket(state["current_ticket"])
+            if current and current["status"] in (lifecycle.CALLED, lifecycle.SERVING):
+                raise Conflict("counter_busy",
+                               f"{counter.name} chưa xử lý xong số {current['number']}: hãy hoàn thành, "
+                               "chuyển hoặc đánh dấu vắng mặt trước khi gọi số mới.", ticket=current["id"])
+        return state
+
+    def _choose(self, tx, counter, state, day):
+        candidates = tx.callable_tickets(lifecycle.CALLABLE, counter.services, counter.id, day)
+        return choose_next(candidates, streak=state["priority_streak"],
+                           streak_limit=self.settings.policy.priority_streak, priority_counter=counter.priority)
+
+    def _mark_called(self, tx, now, actor, counter, ticket, streak, **details) -> dict:
+        lifecycle.check_transition(ticket["status"], lifecycle.CALLED)
+        tx.update_ticket(ticket["id"], status=lifecycle.CALLED, counter=counter.id, called_at=self._stamp(now),
+                         target_counter=None, recalls=0)
+        tx.set_counter_state(counter.id, current_ticket=ticket["id"], priority_streak=streak)
+        called = tx.ticket(ticket["id"])
+        self._event(tx, now, actor, events.CALLED, called, counter.id, counter_name=counter.name,
+                    priority=called["priority"], **details)
+        return self.ticket_view(tx, called, now)
+
+    def call_next(self, counter_id: str, *, actor: str) -> dict | None:
+        """Call the next ticket at a counter (FIFO + priority rules); None when nobody waits."""
+        counter = self._counter(counter_id)
+        now = self._now()
+        with self._begin() as tx:
+            state = self._check_counter_free(tx, counter)
+            choice = self._choose(tx, counter, state, self._today(now))
+            if choice is None:
+                return None
+            return self._mark_called(tx, now, actor, counter, choice.ticket, choice.priority_streak,
+                                     out_of_order=False)
+
+    def call_specific(self, counter_id: str, ticket_id: int, *, actor: str, reason: str = "") -> dict:
+        """Call one chosen ticket; recorded as out of order when it is not the one call_next would pick."""
+        counter = self._counter(counter_id)
+        now = self._now()
+        with self._begin() as tx:
+            ticket = self._ticket(tx, ticket_id)
+            state = self._check_counter_free(tx, counter)
+            if ticket["status"] not in lifecycle.CALLABLE:
+                lifecycle.check_transition(ticket["status"], lifecycle.CALLED)
+            served_here = ticket["target_counter"] == counter.id or (
+                ticket["target_counter"] is None and ticket["service"] in counter.services)
+            if not served_here:
+                raise NotAllowed("not_served_here", f"{counter.name} không phục vụ số {ticket['number']}.")
+            choice = self._choose(tx, counter, state, self._today(now))
+            in_order = choice is not None and choice.ticket["id"] == ticket["id"]
+            # A clerk's pick does not count towards the priority streak unless it is what the rule would pick.
+            streak = choice.priority_streak if in_order else state["priority_streak"]
+            return self._mark_called(tx, now, actor, counter, ticket, streak,
+                                     out_of_order=not in_order, reason=str(reason or "")[:200])
+
+    def recall(self, ticket_id: int, *, actor: str, counter_id: str | None) -> dict:
+        """Announce the called ticket again, up to policy.max_recalls times."""
+        now = self._now()
+        with self._begin() as tx:
+            ticket = self._ticket(tx, ticket_id)
+            lifecycle.check_transition(ticket["status"], lifecycle.CALLED)
+            self._owned_by(ticket, counter_id)
+            if ticket["recalls"] >= self.settings.policy.max_recalls:
+                raise Conflict("recall_limit", f"Đã gọi lại số {ticket['number']} đủ "
+                               f"{self.settings.policy.max_recalls} lần. Hãy đánh dấu vắng mặt.")
+            tx.update_ticket(ticket["id"], recalls=ticket["recalls"] + 1)
+            ticket = tx.ticket(ticket["id"])
+            counter = self.settings.counters[ticket["counter"]]
+            self._event(tx, now, actor, events.RECALLED, ticket, counter.id, counter_name=counter.name,
+                        recalls=ticket["recalls"])
+            return self.ticket_view(tx, ticket, now)
+
+    # --- serving -------------------------------------------------------------------------------
+    def _close_at_counter(self, tx, ticket) -> None:
+        state = tx.counter_state(ticket["counter"]) if ticket["counter"] else None
+        if state and state["current_ticket"] == ticket["id"]:
+            tx.set_counter_state(ticket["counter"], current_ticket=None)
+
+    def start(self, ticket_id: int, *, actor: str, counter_id: str | None) -> dict:
+        """The citizen is at the counter: called → serving."""
+        return self._move(ticket_id, lifecycle.SERVING, events.STARTED, actor, counter_id, started_at=True)
+
+    def finish(self, ticket_id: int, *, actor: str, counter_id: str | None) -> dict:
+        """Service finished: serving → done; frees the counter."""
+        return self._move(ticket_id, lifecycle.DONE, events.FINISHED, actor, counter_id, finished_at=True)
+
+    def no_show(self, ticket_id: int, *, actor: str, counter_id: str | None) -> dict:
+        """Nobody came after the calls: called → no_show; frees the counter. The citizen may return."""
+        return self._move(ticket_id, lifecycle.NO_SHOW, events.NO_SHOW, actor, counter_id, finished_at=True)
+
+    def _move(self, ticket_id, status, kind, actor, counter_id, started_at=False, finished_at=False) -> dict:
+        now = self._now()
+        with self._begin() as tx:
+            ticket = self._ticket(tx, ticket_id)
+            lifecycle.check_transition(ticket["status"], status)
+            self._owned_by(ticket, counter_id)
+            fields = {"status": status}
+            if started_at:
+                fields["started_at"] = self._stamp(now)
+            if finished_at:
+                fields["finished_at"] = self._stamp(now)
+                self._close_at_counter(tx, ticket)
+            tx.update_ticket(ticket["id"], **fields)
+            ticket = tx.ticket(ticket["id"])
+            self._event(tx, now, actor, kind, ticket, ticket["counter"])
+            return self.ticket_view(tx, ticket, now)
+
+    def transfer(self, ticket_id: int, *, actor: str, counter_id: str | None, service: str | None = None,
+                 to_counter: str | None = None, note: str = "") -> dict:
+        """Send a ticket to another service or straight to a counter; it keeps its place by default."""
+        if (service is None) == (to_counter is None):
+            raise InvalidRequest("transfer_target", "Hãy chọn đúng một nơi chuyển đến: một thủ tục hoặc một quầy.")
+        if service is not None and service not in self.settings.services:
+            raise InvalidRequest("unknown_service", "Thủ tục không tồn tại.", service=service)
+        target = self._counter(to_counter) if to_counter is not None else None
+        now = self._now()
+        with self._begin() as tx:
+            ticket = self._ticket(tx, ticket_id)
+            lifecycle.check_transition(ticket["status"], lifecycle.TRANSFERRED)
+            if ticket["status"] in (lifecycle.CALLED, lifecycle.SERVING):
+                self._owned_by(ticket, counter_id)
+                self._close_at_counter(tx, ticket)
+            new_service = service or ticket["service"]
+            if target is not None and new_service not in target.services:
+                # A counter may receive any ticket sent to it directly; keep its service as it was.
+                new_service = ticket["service"]
+            fields = {"status": lifecycle.TRANSFERRED, "service": new_service,
+                      "target_counter": target.id if target else None, "recalls": 0}
+            if not self.settings.policy.keep_position_on_transfer:
+                fields["arrived_at"] = self._stamp(now)
+            tx.update_ticket(ticket["id"], **fields)
+            moved = tx.ticket(ticket["id"])
+            self._event(tx, now, actor, events.TRANSFERRED, moved, ticket["counter"], from_service=ticket["service"],
+                        to_service=new_service, to_counter=target.id if target else None,
+                        note=str(note or "")[:500])
+            return self.ticket_view(tx, moved, now)
+
+    def cancel(self, ticket_id: int, *, actor: str) -> dict:
+        """A waiting ticket is withdrawn (the citizen left, or asked)."""
+        now = self._now()
+        with self._begin() as tx:
+            ticket = self._ticket(tx, ticket_id)
+            lifecycle.check_transition(ticket["status"], lifecycle.CANCELLED)
+            tx.update_ticket(ticket["id"], status=lifecycle.CANCELLED, finished_at=self._stamp(now))
+            ticket = tx.ticket(ticket["id"])
+            self._event(tx, now, actor, events.CANCELLED, ticket)
+            return self.ticket_view(tx, ticket, now)
+
+    def return_ticket(self, ticket_id: int, *, actor: str) -> dict:
+        """A no-show came back within the window: waiting again, at the back of the queue."""
+        now = self._now()
+        window = timedelta(minutes=self.settings.policy.no_show_return_minutes)
+        with self._begin() as tx:
+            ticket = self._ticket(tx, ticket_id)
+            lifecycle.check_transition(ticket["status"], lifecycle.WAITING)
+            if now - datetime.fromisoformat(ticket["finished_at"]) > window:
+                raise Conflict("return_window_passed", f"Số {ticket['number']} đã vắng mặt quá "
+                               f"{self.settings.policy.no_show_return_minutes} phút. Xin vui lòng lấy số mới.")
+            # Back of the queue: the people who waited meanwhile should not be overtaken.
+            tx.update_ticket(ticket["id"], status=lifecycle.WAITING, arrived_at=self._stamp(now),
+                             finished_at=None, recalls=0)
+            ticket = tx.ticket(ticket["id"])
+            self._event(tx, now, actor, events.RETURNED, ticket)
+            return self.ticket_view(tx, ticket, now)
+
+    # --- counters ------------------------------------------------------------------------------
+    def set_paused(self, counter_id: str, paused: bool, *, actor: str) -> dict:
+        """Tạm nghỉ / Tiếp tục: a paused counter calls nobody and is left out of wait estimates."""
+        counter = self._counter(counter_id)
+        now = self._now()
+        with self._begin() as tx:
+            state = tx.counter_state(counter.id)
+            if bool(state["paused"]) == paused:
+                raise Conflict("already_paused" if paused else "not_paused",
+                               f"{counter.name} {'đã tạm nghỉ' if paused else 'đang làm việc'} rồi.")
+            tx.set_counter_state(counter.id, paused=int(paused))
+            tx.append_event(at=now, actor=actor, kind=events.COUNTER_PAUSED if paused else events.COUNTER_RESUMED,
+                            counter=counter.id, details={"counter_name": counter.name})
+            return self.counter_view(tx, counter.id)
+
+    def claim_counter(self, counter_id: str, clerk: str, *, actor: str) -> dict:
+        """A clerk takes a counter; a counter has one clerk at a time (the same clerk may sign in again)."""
+        counter = self._counter(counter_id)
+        now = self._now()
+        with self._begin() as tx:
+            state = tx.counter_state(counter.id)
+            if state["clerk"] not in (None, clerk):
+                raise Conflict("counter_taken", f"{counter.name} đang có cán bộ {state['clerk']} làm việc.")
+            for other in tx.all_counter_states().values():
+                if other["clerk"] == clerk and other["counter"] != counter.id:
+                    tx.set_counter_state(other["counter"], clerk=None)  # one counter per clerk, too
+            tx.set_counter_state(counter.id, clerk=clerk)
+            tx.append_event(at=now, actor=actor, kind=events.CLERK_SIGNED_IN, counter=counter.id,
+                            details={"counter_name": counter.name})
+            return self.counter_view(tx, counter.id)
+
+    def release_counter(self, counter_id: str, clerk: str, *, actor: str) -> None:
+        """The clerk signs out; the counter is free for another clerk."""
+        now = self._now()
+        with self._begin() as tx:
+            if tx.counter_state(counter_id)["clerk"] == clerk:
+                tx.set_counter_state(counter_id, clerk=None)
+                tx.append_event(at=now, actor=actor, kind=events.CLERK_SIGNED_OUT, counter=counter_id)
+
+    def expire_past_days(self) -> int:
+        """Expire every ticket still open from an earlier local day; returns how many."""
+        with self._begin() as tx:
+            return tx.expired_count
+
+
+class _SweepingTransaction:
+    """Opens the Store's transaction and, once per local day, expires what earlier days left open."""
+
+    def __init__(self, engine: QueueEngine):
+        self.engine = engine
+        self.context = engine.store.transaction()
+        self.today = None
+
+    def __enter__(self):
+        tx = self.context.__enter__()
+        tx.expired_count = 0
+        now = self.engine._now()
+        self.today = self.engine._today(now)
+        if self.engine._swept_day != self.today:
+            expired = set()
+            for ticket in tx.open_tickets_before(self.today, lifecycle.OPEN):
+                tx.update_ticket(ticket["id"], status=lifecycle.EXPIRED, finished_at=self.engine._stamp(now))
+                self.engine._event(tx, now, "system", events.EXPIRED, {**ticket, "status": lifecycle.EXPIRED},
+                                   ticket["counter"], day=ticket["day"], previous_status=ticket["status"])
+                expired.add(ticket["id"])
+            for state in tx.all_counter_states().values():
+                if state["current_ticket"] in expired:
+                    tx.set_counter_state(state["counter"], current_ticket=None)
+            tx.expired_count = len(expired)
+        return tx
+
+    def __exit__(self, kind, value, traceback):
+        result = self.context.__exit__(kind, value, traceback)
+        if kind is None:
+            self.engine._swept_day = self.today
+        return result

@@ -1,0 +1,128 @@
+"""What screens read: a ticket with its place and wait, a counter, the whole centre's snapshot."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from . import events, lifecycle
+from .errors import NotFound
+from .estimate import estimate_minutes, mean_service_minutes
+
+RECENT_CALLS = 10
+SERVICE_TIME_CACHE_SECONDS = 60
+
+
+class QueueViews:
+    """Read side of QueueEngine (mixed in); needs self.settings, self.store, self.clock."""
+
+    _pools: dict[str, tuple[str, ...]] | None = None
+    _service_minutes: dict[str, tuple[datetime, float]]
+
+    def _pool(self, service: str) -> tuple[str, ...]:
+        """Services that compete with `service` for counters: any sharing at least one counter with it."""
+        if self._pools is None:
+            pools = {}
+            for code in self.settings.services:
+                shared = {s for c in self.settings.counters_serving(code) for s in c.services}
+                pools[code] = tuple(sorted(shared | {code}))
+            self._pools = pools
+        return self._pools[service]
+
+    def _minutes(self, tx, service: str, now: datetime) -> float:
+        cache = self.__dict__.setdefault("_service_minutes", {})
+        cached = cache.get(service)
+        if cached and (now - cached[0]).total_seconds() < SERVICE_TIME_CACHE_SECONDS:
+            return cached[1]
+        since = (now - timedelta(days=7)).isoformat(timespec="milliseconds")
+        value = mean_service_minutes(tx.recent_service_minutes(service, since),
+                                     self.settings.policy.default_service_minutes)
+        cache[service] = (now, value)
+        return value
+
+    def _open_counters(self, tx, service: str) -> int:
+        states = tx.all_counter_states()
+        return sum(1 for c in self.settings.counters_serving(service)
+                   if not states.get(c.id, {}).get("paused"))
+
+    def place_in_queue(self, tx, ticket: dict, now: datetime) -> tuple[int | None, int | None]:
+        """(people ahead, estimated minutes) for a callable ticket; (None, None) otherwise."""
+        if ticket["status"] not in lifecycle.CALLABLE:
+            return None, None
+        ahead = tx.count_ahead(ticket, lifecycle.CALLABLE, self._pool(ticket["service"]))
+        minutes = {service: self._minutes(tx, service, now) for service in ahead}
+        return sum(ahead.values()), estimate_minutes(ahead, minutes, self._open_counters(tx, ticket["service"]))
+
+    def ticket_view(self, tx, ticket: dict, now: datetime | None = None) -> dict:
+        """The public shape of a ticket (API responses, status page, realtime)."""
+        now = now or self.clock.now()
+        position, eta = self.place_in_queue(tx, ticket, now)
+        service = self.settings.services[ticket["service"]]
+        counter = self.settings.counters.get(ticket["counter"] or "")
+        return {
+            "id": ticket["id"], "number": ticket["number"], "service": service.code,
+            "service_name": service.name, "service_name_en": service.name_en,
+            "priority": ticket["priority"], "status": ticket["status"],
+            "status_name": lifecycle.STATUS_NAMES_VI[ticket["status"]],
+            "position": position, "eta_minutes": eta,
+            "counter": ticket["counter"], "counter_name": counter.name if counter else None,
+            "target_counter": ticket["target_counter"], "recalls": ticket["recalls"],
+            "status_url": f"{self.settings.centre.public_url}/t/{ticket['token']}",
+            "day": ticket["day"], "issued_at": ticket["issued_at"], "arrived_at": ticket["arrived_at"],
+            "called_at": ticket["called_at"], "started_at": ticket["started_at"],
+            "finished_at": ticket["finished_at"],
+        }
+
+    def get_ticket(self, ticket_id: int, *, with_history: bool = True) -> dict:
+        """A ticket by id with its history (every event about it, oldest first)."""
+        with self.store.read() as tx:
+            ticket = tx.ticket(ticket_id) if isinstance(ticket_id, int) else None
+            if ticket is None:
+                raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự này.", ticket=ticket_id)
+            view = self.ticket_view(tx, ticket)
+            if with_history:
+                view["history"] = [{k: e[k] for k in ("seq", "at", "actor", "kind", "counter", "details")}
+                                   for e in tx.events(ticket_id=ticket_id)]
+            return view
+
+    def ticket_for_token(self, token: str) -> dict:
+        """The status page's view of a ticket: no history, no actor names."""
+        with self.store.read() as tx:
+            ticket = tx.ticket_by_token(token) if isinstance(token, str) else None
+            if ticket is None:
+                raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự này.")
+            return self.ticket_view(tx, ticket) | {"seq": tx.last_seq()}
+
+    def counter_view(self, tx, counter_id: str) -> dict:
+        counter = self.settings.counters[counter_id]
+        state = tx.counter_state(counter_id)
+        current = tx.ticket(state["current_ticket"]) if state["current_ticket"] else None
+        return {"id": counter.id, "name": counter.name, "services": list(counter.services),
+                "priority": counter.priority, "paused": bool(state["paused"]), "clerk": state["clerk"],
+                "current": self.ticket_view(tx, current) if current else None}
+
+    def waiting_list(self, counter_id: str) -> list[dict]:
+        """Tickets a counter may call, in the order FIFO gives them (priority marked, not reordered)."""
+        counter = self.settings.counters[counter_id]
+        now = self.clock.now()
+        with self.store.read() as tx:
+            day = self._today(now)
+            return [self.ticket_view(tx, t, now)
+                    for t in tx.callable_tickets(lifecycle.CALLABLE, counter.services, counter.id, day)]
+
+    def snapshot(self) -> dict:
+        """Everything a screen needs to draw the centre from scratch, with the seq it is current to."""
+        now = self.clock.now()
+        with self.store.read() as tx:
+            day = self._today(now)
+            waiting = {code: 0 for code in self.settings.services}
+            for ticket in tx.tickets_of_day(day, lifecycle.CALLABLE):
+                waiting[ticket["service"]] += 1
+            recent = tx.events(kinds=events.ANNOUNCED, limit=RECENT_CALLS, newest_first=True)
+            return {
+                "seq": tx.last_seq(), "day": day, "at": now.isoformat(timespec="milliseconds"),
+                "counters": [self.counter_view(tx, counter_id) for counter_id in self.settings.counters],
+                "waiting": waiting,
+                "recent_calls": [{"seq": e["seq"], "at": e["at"], "kind": e["kind"], "counter": e["counter"],
+                                  "number": e["details"].get("number"), "service": e["service"]}
+                                 for e in recent],
+            }

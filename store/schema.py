@@ -1,0 +1,119 @@
+"""Schema migrations, applied in order; PRAGMA user_version records how far a database has come.
+
+Add a migration by appending to MIGRATIONS; never edit one that has shipped, because centres'
+databases have already run it. Each migration runs inside the same transaction as the version bump.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("tickets and the append-only event log", """
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,          -- unguessable, for the public status page
+            day TEXT NOT NULL,                   -- local date (centre's timezone) the number belongs to
+            issued_service TEXT NOT NULL,        -- the service whose sequence the number came from
+            sequence_number INTEGER NOT NULL,
+            number TEXT NOT NULL,                -- as printed and announced: A001, 1023
+            service TEXT NOT NULL,               -- where the ticket waits now (changes on transfer)
+            priority TEXT,                       -- priority group id, or NULL
+            status TEXT NOT NULL,
+            counter TEXT,                        -- counter that called it (current or last)
+            target_counter TEXT,                 -- set when transferred straight to a counter
+            kiosk TEXT,
+            issued_at TEXT NOT NULL,             -- UTC ISO-8601
+            arrived_at TEXT NOT NULL,            -- ordering key; kept on transfer unless policy says no
+            called_at TEXT, started_at TEXT, finished_at TEXT,
+            recalls INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (day, issued_service, sequence_number)  -- the last line of defence against duplicates
+        );
+        CREATE INDEX tickets_callable ON tickets (status, service, arrived_at);
+        CREATE INDEX tickets_day ON tickets (day, status);
+        CREATE INDEX tickets_finished ON tickets (service, finished_at);
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY,             -- max + 1, never reused: the realtime feed's sequence
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,                 -- kiosk:kiosk-1, clerk:lan, counter:5, scanner:5, system
+            ticket_id INTEGER REFERENCES tickets (id),
+            kind TEXT NOT NULL,
+            counter TEXT,
+            service TEXT,
+            details TEXT NOT NULL DEFAULT '{}'   -- JSON
+        );
+        CREATE INDEX events_ticket ON events (ticket_id);
+        CREATE INDEX events_kind ON events (kind, seq);
+        -- Append-only: the audit trail must not be rewritten, even by mistake.
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    """),
+    ("counter state: current ticket, pause, priority streak", """
+        CREATE TABLE counter_state (
+            counter TEXT PRIMARY KEY,
+            current_ticket INTEGER REFERENCES tickets (id),
+            paused INTEGER NOT NULL DEFAULT 0,
+            priority_streak INTEGER NOT NULL DEFAULT 0,
+            clerk TEXT                            -- user signed in at this counter, one at a time
+        );
+    """),
+    ("people and devices", """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('clerk', 'admin')),
+            password_hash TEXT NOT NULL,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE devices (
+            token_hash TEXT PRIMARY KEY,          -- sha256 of the bearer token; the token itself is not kept
+            kind TEXT NOT NULL CHECK (kind IN ('kiosk', 'counter', 'display')),
+            device_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        CREATE INDEX devices_by_id ON devices (kind, device_id);
+    """),
+    ("server secrets kept out of the repository", """
+        CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """),
+]
+
+
+def current_version(connection) -> int:
+    return connection.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(connection, migrations=None) -> int:
+    """Bring the database up to the newest schema in place; returns the version reached."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        version = current_version(connection)
+        if version > len(migrations):
+            raise RuntimeError(f"database schema {version} is newer than this program ({len(migrations)})")
+        for number, (_, sql) in enumerate(migrations[version:], start=version + 1):
+            for statement in _statements(sql):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return current_version(connection)
+
+
+def _statements(sql: str):
+    """Split a migration into statements (executescript would COMMIT our transaction)."""
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                yield buffer
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buffer[:60]!r}")

@@ -1,0 +1,141 @@
+"""The SQL behind the queue: every query core needs, in one place, over one connection."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Iterable
+
+
+def _placeholders(items: Iterable) -> str:
+    return ",".join("?" for _ in items)
+
+
+class TicketQueries:
+    """Reads and writes of tickets, counter state and events. Callers hold the Store's lock."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self.connection = connection
+
+    # --- tickets -----------------------------------------------------------------------------
+    def ticket(self, ticket_id: int) -> dict | None:
+        row = self.connection.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return dict(row) if row else None
+
+    def ticket_by_token(self, token: str) -> dict | None:
+        row = self.connection.execute("SELECT * FROM tickets WHERE token = ?", (token,)).fetchone()
+        return dict(row) if row else None
+
+    def insert_ticket(self, **fields) -> int:
+        columns = ",".join(fields)
+        cursor = self.connection.execute(
+            f"INSERT INTO tickets ({columns}) VALUES ({_placeholders(fields)})", tuple(fields.values()))
+        return cursor.lastrowid
+
+    def update_ticket(self, ticket_id: int, **fields) -> None:
+        assignments = ",".join(f"{name} = ?" for name in fields)
+        self.connection.execute(f"UPDATE tickets SET {assignments} WHERE id = ?", (*fields.values(), ticket_id))
+
+    def last_sequence_number(self, day: str, service: str) -> tuple[int | None, int]:
+        """(highest number issued today for the service, how many were issued today)."""
+        row = self.connection.execute(
+            "SELECT max(sequence_number), count(*) FROM tickets WHERE day = ? AND issued_service = ?",
+            (day, service)).fetchone()
+        return row[0], row[1]
+
+    def callable_tickets(self, statuses: tuple[str, ...], services: Iterable[str], counter: str | None,
+                         day: str) -> list[dict]:
+        """Tickets that may be called: in one of `services` and not sent to another counter, or sent to `counter`.
+
+        Ordered by arrival then id, which is FIFO; core/ordering.py applies priority on top.
+        """
+        services = tuple(services)
+        rows = self.connection.execute(
+            f"""SELECT * FROM tickets
+                WHERE day = ? AND status IN ({_placeholders(statuses)})
+                  AND ((target_counter IS NULL AND service IN ({_placeholders(services)}))
+                       OR target_counter = ?)
+                ORDER BY arrived_at, id""",
+            (day, *statuses, *services, counter)).fetchall()
+        return [dict(row) for row in rows]
+
+    def count_ahead(self, ticket: dict, statuses: tuple[str, ...], services: tuple[str, ...]) -> dict[str, int]:
+        """Callable tickets in `services` that go before `ticket`, counted per service.
+
+        A priority ticket is behind older priority tickets only; a normal ticket is behind older normal
+        tickets and every waiting priority ticket (core/estimate.py explains why).
+        """
+        rows = self.connection.execute(
+            f"""SELECT service, count(*) FROM tickets
+                WHERE day = ? AND status IN ({_placeholders(statuses)}) AND id != ?
+                  AND service IN ({_placeholders(services)})
+                  AND ((priority IS NOT NULL AND (? OR (arrived_at, id) < (?, ?)))
+                       OR (priority IS NULL AND ? AND (arrived_at, id) < (?, ?)))
+                GROUP BY service""",
+            (ticket["day"], *statuses, ticket["id"], *services,
+             ticket["priority"] is None, ticket["arrived_at"], ticket["id"],
+             ticket["priority"] is None, ticket["arrived_at"], ticket["id"])).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def tickets_of_day(self, day: str, statuses: tuple[str, ...]) -> list[dict]:
+        rows = self.connection.execute(
+            f"SELECT * FROM tickets WHERE day = ? AND status IN ({_placeholders(statuses)}) ORDER BY arrived_at, id",
+            (day, *statuses)).fetchall()
+        return [dict(row) for row in rows]
+
+    def open_tickets_before(self, day: str, statuses: tuple[str, ...]) -> list[dict]:
+        rows = self.connection.execute(
+            f"SELECT * FROM tickets WHERE day < ? AND status IN ({_placeholders(statuses)})",
+            (day, *statuses)).fetchall()
+        return [dict(row) for row in rows]
+
+    def recent_service_minutes(self, service: str, since: str, limit: int = 20) -> list[float]:
+        """Call-to-finish durations (minutes) of the service's most recent finished tickets."""
+        rows = self.connection.execute(
+            """SELECT (julianday(finished_at) - julianday(called_at)) * 1440 FROM tickets
+               WHERE service = ? AND status = 'done' AND finished_at >= ? AND called_at IS NOT NULL
+               ORDER BY finished_at DESC LIMIT ?""", (service, since, limit)).fetchall()
+        return [row[0] for row in rows if row[0] is not None and row[0] >= 0]
+
+    # --- counters ----------------------------------------------------------------------------
+    def counter_state(self, counter: str) -> dict:
+        row = self.connection.execute("SELECT * FROM counter_state WHERE counter = ?", (counter,)).fetchone()
+        if row:
+            return dict(row)
+        return {"counter": counter, "current_ticket": None, "paused": 0, "priority_streak": 0, "clerk": None}
+
+    def all_counter_states(self) -> dict[str, dict]:
+        return {row["counter"]: dict(row) for row in self.connection.execute("SELECT * FROM counter_state")}
+
+    def set_counter_state(self, counter: str, **fields) -> None:
+        state = self.counter_state(counter)
+        state.update(fields)
+        self.connection.execute(
+            """INSERT INTO counter_state (counter, current_ticket, paused, priority_streak, clerk)
+               VALUES (:counter, :current_ticket, :paused, :priority_streak, :clerk)
+               ON CONFLICT (counter) DO UPDATE SET current_ticket = excluded.current_ticket,
+                 paused = excluded.paused, priority_streak = excluded.priority_streak, clerk = excluded.clerk""",
+            state)
+
+    # --- events ------------------------------------------------------------------------------
+    def last_seq(self) -> int:
+        return self.connection.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+
+    def events(self, *, ticket_id: int | None = None, kinds: tuple[str, ...] | None = None,
+               after_seq: int = 0, limit: int | None = None, newest_first: bool = False) -> list[dict]:
+        where, params = ["seq > ?"], [after_seq]
+        if ticket_id is not None:
+            where.append("ticket_id = ?")
+            params.append(ticket_id)
+        if kinds:
+            where.append(f"kind IN ({_placeholders(kinds)})")
+            params.extend(kinds)
+        sql = f"SELECT * FROM events WHERE {' AND '.join(where)} ORDER BY seq {'DESC' if newest_first else 'ASC'}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        result = []
+        for row in self.connection.execute(sql, params):
+            event = dict(row)
+            event["details"] = json.loads(event["details"])
+            result.append(event)
+        return result
