@@ -1,0 +1,116 @@
+"""The OpenAPI 3.1 document served at GET /api/openapi.json, written by hand next to the routes it describes."""
+
+from __future__ import annotations
+
+ERROR = {"type": "object", "required": ["error", "message"],
+         "properties": {"error": {"type": "string", "description": "machine-readable code, e.g. daily_cap_reached"},
+                        "message": {"type": "string", "description": "Vietnamese text for people"}}}
+
+TICKET = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "number": {"type": "string", "example": "A001"},
+    "service": {"type": "string"}, "service_name": {"type": "string"}, "service_name_en": {"type": "string"},
+    "priority": {"type": ["string", "null"]},
+    "status": {"enum": ["waiting", "called", "serving", "done", "no_show", "transferred", "cancelled", "expired"]},
+    "status_name": {"type": "string"},
+    "position": {"type": ["integer", "null"], "description": "people ahead; null unless waiting"},
+    "eta_minutes": {"type": ["integer", "null"], "description": "estimated wait; null unless waiting"},
+    "counter": {"type": ["string", "null"]}, "counter_name": {"type": ["string", "null"]},
+    "target_counter": {"type": ["string", "null"]}, "recalls": {"type": "integer"},
+    "status_url": {"type": "string", "description": "the link printed in the ticket's QR code"},
+    "day": {"type": "string", "format": "date"}, "issued_at": {"type": "string", "format": "date-time"},
+    "arrived_at": {"type": "string"}, "called_at": {"type": ["string", "null"]},
+    "started_at": {"type": ["string", "null"]}, "finished_at": {"type": ["string", "null"]},
+    "history": {"type": "array", "items": {"type": "object"}}}}
+
+
+def _errors(*codes: int) -> dict:
+    text = {400: "malformed body or unknown field", 401: "no or invalid credentials",
+            403: "wrong role, device, counter or missing CSRF token", 404: "no such ticket or counter",
+            409: "the queue's state refuses it (illegal transition, daily cap, busy counter, recall limit)"}
+    return {str(code): {"description": text[code], "content": {"application/json": {"schema": ERROR}}}
+            for code in codes}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _op(summary: str, responses: dict, body: dict | None = None, security=True) -> dict:
+    op = {"summary": summary, "responses": responses}
+    if body is not None:
+        op["requestBody"] = {"required": True, **_json(body)}
+    if security:
+        op["security"] = [{"device": []}, {"session": []}]
+    return op
+
+
+def openapi_document(settings) -> dict:
+    """The API description; service codes and priority groups come from this centre's config."""
+    ticket_id = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    counter_id = {"name": "counter_id", "in": "path", "required": True,
+                  "schema": {"enum": list(settings.counters)}}
+    action = {"name": "action", "in": "path", "required": True,
+              "schema": {"enum": ["recall", "start", "finish", "no-show", "transfer", "cancel", "return"]}}
+    ok = {"200": {"description": "the ticket after the change", **_json(TICKET)}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Xếp Hàng API", "version": "1",
+                 "description": "Queue system for a Vietnamese public administration centre. Devices send "
+                                "`Authorization: Bearer TOKEN`; signed-in clerks send their session cookie "
+                                "and `X-CSRF-Token` on every write."},
+        "components": {"securitySchemes": {
+            "device": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"}},
+            "schemas": {"Ticket": TICKET, "Error": ERROR}},
+        "paths": {
+            "/api/tickets": {"post": _op(
+                "Take a number (kiosk)",
+                {"201": {"description": "issued", **_json(TICKET)}, **_errors(400, 401, 403, 409)},
+                {"type": "object", "required": ["service"], "additionalProperties": False,
+                 "properties": {"service": {"enum": list(settings.services)},
+                                "priority": {"enum": [*settings.priority_groups, None]}}})},
+            "/api/tickets/{ticket_id}": {"get": {
+                **_op("A ticket with its history", {**ok, **_errors(401, 403, 404)}), "parameters": [ticket_id]}},
+            "/api/tickets/{ticket_id}/{action}": {"post": {
+                **_op("Recall, start, finish, mark no-show, transfer, cancel or return a ticket",
+                      {**ok, **_errors(400, 401, 403, 404, 409)},
+                      {"type": "object", "additionalProperties": False,
+                       "description": "empty, except transfer: exactly one of service or counter, and a note",
+                       "properties": {"service": {"type": "string"}, "counter": {"type": "string"},
+                                      "note": {"type": "string"}}}),
+                "parameters": [ticket_id, action]}},
+            "/api/counters/{counter_id}/next": {"post": {
+                **_op("Call the next ticket at this counter",
+                      {**ok, "204": {"description": "nobody waits"}, **_errors(401, 403, 404, 409)}),
+                "parameters": [counter_id]}},
+            "/api/counters/{counter_id}/call": {"post": {
+                **_op("Call a specific ticket (logged as out of order unless it is next anyway)",
+                      {**ok, **_errors(400, 401, 403, 404, 409)},
+                      {"type": "object", "required": ["ticket"], "additionalProperties": False,
+                       "properties": {"ticket": {"type": "integer"}, "reason": {"type": "string"}}}),
+                "parameters": [counter_id]}},
+            "/api/counters/{counter_id}/pause": {"post": {
+                **_op("Tạm nghỉ: stop calling, leave wait estimates", {"200": {"description": "counter"},
+                                                                     **_errors(401, 403, 404, 409)}),
+                "parameters": [counter_id]}},
+            "/api/counters/{counter_id}/resume": {"post": {
+                **_op("Tiếp tục", {"200": {"description": "counter"}, **_errors(401, 403, 404, 409)}),
+                "parameters": [counter_id]}},
+            "/api/counters/{counter_id}/waiting": {"get": {
+                **_op("Tickets this counter may call, FIFO", {"200": {"description": "list of tickets"},
+                                                               **_errors(401, 403, 404)}),
+                "parameters": [counter_id]}},
+            "/api/state": {"get": _op("Snapshot of the centre with its event seq",
+                                      {"200": {"description": "seq, counters, waiting per service, recent calls"}},
+                                      security=False)},
+            "/api/session": {
+                "post": _op("Sign in (optionally taking a counter)",
+                            {"200": {"description": "user, counter and csrf_token"}, **_errors(400, 401, 403, 409)},
+                            {"type": "object", "required": ["name", "password"],
+                             "properties": {"name": {"type": "string"}, "password": {"type": "string"},
+                                            "counter": {"type": ["string", "null"]}}}, security=False),
+                "get": _op("Who is signed in", {"200": {"description": "user or null"}}, security=False),
+                "delete": _op("Sign out and free the counter", {"204": {"description": "signed out"},
+                                                                **_errors(401, 403)})},
+        },
+    }

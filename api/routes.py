@@ -1,0 +1,176 @@
+"""HTTP routes of the JSON API. Each write: who is calling, is the body well formed, then one core call."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, jsonify, request, session
+
+from core.errors import Conflict, InvalidRequest, NotAllowed
+from store import access
+
+from .auth import Unauthenticated, csrf_token, require, require_counter
+from .openapi import openapi_document
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+
+def centre():
+    """The running centre: settings, store, engine (see app.py)."""
+    return current_app.extensions["xephang"]
+
+
+def body(fields: dict[str, tuple], required: tuple[str, ...] = ()) -> dict:
+    """The JSON object sent, checked against `fields` (name → accepted types); unknown names are refused."""
+    if request.content_length == 0 or not request.get_data():
+        data = {}
+    else:
+        data = request.get_json(silent=True, force=True)
+        if not isinstance(data, dict):
+            raise InvalidRequest("bad_json", "Nội dung gửi lên phải là một đối tượng JSON hợp lệ.")
+    for name, value in data.items():
+        if name not in fields:
+            raise InvalidRequest("unknown_field", f"Trường “{name}” không được hỗ trợ.", field=name)
+        if not isinstance(value, fields[name]) or isinstance(value, bool) and bool not in fields[name]:
+            raise InvalidRequest("invalid_field", f"Giá trị của trường “{name}” không đúng kiểu.", field=name)
+    for name in required:
+        if data.get(name) is None:
+            raise InvalidRequest("missing_field", f"Thiếu trường bắt buộc “{name}”.", field=name)
+    return data
+
+
+# --- tickets -------------------------------------------------------------------------------------
+@blueprint.post("/tickets")
+def issue_ticket():
+    caller = require("kiosk", "admin")
+    data = body({"service": (str,), "priority": (str, type(None))}, required=("service",))
+    kiosk = centre().settings.kiosks.get(caller.id) if caller.kind == "kiosk" else None
+    if caller.kind == "kiosk" and kiosk is None:
+        raise NotAllowed("unknown_kiosk", f"Kiosk “{caller.id}” không có trong cấu hình.")
+    if kiosk and kiosk.services and data["service"] not in kiosk.services:
+        raise NotAllowed("service_not_at_kiosk", "Thủ tục này không được cấp số tại kiosk này.")
+    ticket = centre().engine.issue_ticket(data["service"], data.get("priority"), actor=caller.actor,
+                                          kiosk=kiosk.id if kiosk else None)
+    return jsonify(ticket), 201
+
+
+@blueprint.get("/tickets/<int:ticket_id>")
+def get_ticket(ticket_id: int):
+    require("kiosk", "counter", "display", "clerk", "admin", write=False)
+    return jsonify(centre().engine.get_ticket(ticket_id))
+
+
+@blueprint.post("/tickets/<int:ticket_id>/<action>")
+def ticket_action(ticket_id: int, action: str):
+    engine = centre().engine
+    if action in ("recall", "start", "finish", "no-show"):
+        caller = require("counter", "clerk")
+        body({})
+        method = {"recall": engine.recall, "start": engine.start, "finish": engine.finish,
+                  "no-show": engine.no_show}[action]
+        if caller.counter is None:
+            raise NotAllowed("no_counter", "Hãy chọn quầy làm việc trước.")
+        return jsonify(method(ticket_id, actor=caller.actor, counter_id=caller.counter))
+    if action == "transfer":
+        caller = require("counter", "clerk", "admin")
+        data = body({"service": (str,), "counter": (str, int), "note": (str,)})
+        return jsonify(engine.transfer(ticket_id, actor=caller.actor, counter_id=caller.counter,
+                                       service=data.get("service"),
+                                       to_counter=str(data["counter"]) if "counter" in data else None,
+                                       note=data.get("note", "")))
+    if action in ("cancel", "return"):
+        caller = require("counter", "clerk", "admin")
+        body({})
+        ticket = engine.get_ticket(ticket_id, with_history=False)
+        if caller.kind != "admin":
+            served = centre().settings.counters[caller.counter].services if caller.counter else ()
+            if ticket["service"] not in served and ticket["target_counter"] != caller.counter:
+                raise NotAllowed("not_served_here", "Quầy của bạn không phục vụ số này.")
+        method = engine.cancel if action == "cancel" else engine.return_ticket
+        return jsonify(method(ticket_id, actor=caller.actor))
+    raise InvalidRequest("unknown_action", f"Thao tác “{action}” không tồn tại.")
+
+
+# --- counters ------------------------------------------------------------------------------------
+def _known_counter(counter_id: str) -> str:
+    centre().engine._counter(counter_id)  # 404 before 403: say plainly the counter does not exist
+    return counter_id
+
+
+@blueprint.post("/counters/<counter_id>/next")
+def call_next(counter_id: str):
+    caller = require_counter(_known_counter(counter_id))
+    body({})
+    ticket = centre().engine.call_next(counter_id, actor=caller.actor)
+    return (jsonify(ticket), 200) if ticket else ("", 204)
+
+
+@blueprint.post("/counters/<counter_id>/call")
+def call_specific(counter_id: str):
+    caller = require_counter(_known_counter(counter_id))
+    data = body({"ticket": (int,), "reason": (str,)}, required=("ticket",))
+    return jsonify(centre().engine.call_specific(counter_id, data["ticket"], actor=caller.actor,
+                                                 reason=data.get("reason", "")))
+
+
+@blueprint.post("/counters/<counter_id>/<action>")
+def pause_or_resume(counter_id: str, action: str):
+    if action not in ("pause", "resume"):
+        raise InvalidRequest("unknown_action", f"Thao tác “{action}” không tồn tại.")
+    caller = require_counter(_known_counter(counter_id))
+    body({})
+    return jsonify(centre().engine.set_paused(counter_id, action == "pause", actor=caller.actor))
+
+
+@blueprint.get("/counters/<counter_id>/waiting")
+def waiting_list(counter_id: str):
+    caller = require("counter", "clerk", "admin", write=False)
+    if caller.kind != "admin" and caller.counter != _known_counter(counter_id):
+        raise NotAllowed("wrong_counter", f"Bạn đang làm việc ở quầy {caller.counter}, không phải quầy {counter_id}.")
+    return jsonify(centre().engine.waiting_list(counter_id))
+
+
+# --- state, session, documents ------------------------------------------------------------------
+@blueprint.get("/state")
+def state():
+    """Public and read-only: what any lobby screen shows anyway (numbers and counters, no names)."""
+    return jsonify(centre().engine.snapshot())
+
+
+@blueprint.post("/session")
+def sign_in():
+    data = body({"name": (str,), "password": (str,), "counter": (str, int, type(None))},
+                required=("name", "password"))
+    result, user = access.check_login(centre().store, data["name"], data["password"], datetime.now(timezone.utc))
+    if result == "locked":
+        raise Conflict("account_locked", "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Thử lại sau 5 phút.")
+    if user is None:
+        raise Unauthenticated("wrong_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+    counter = str(data["counter"]) if data.get("counter") is not None else None
+    if counter is not None:
+        if user["role"] != "clerk":
+            raise NotAllowed("forbidden_role", "Chỉ cán bộ một cửa mới nhận quầy.")
+        centre().engine.claim_counter(_known_counter(counter), user["name"], actor=f"clerk:{user['name']}")
+    session.clear()
+    session["user"], session["counter"] = user, counter
+    return jsonify({"user": user, "counter": counter, "csrf_token": csrf_token()})
+
+
+@blueprint.get("/session")
+def whoami():
+    user = session.get("user")
+    return jsonify({"user": user, "counter": session.get("counter"), "csrf_token": csrf_token() if user else None})
+
+
+@blueprint.delete("/session")
+def sign_out():
+    caller = require("clerk", "admin")
+    if caller.counter:
+        centre().engine.release_counter(caller.counter, caller.id, actor=caller.actor)
+    session.clear()
+    return "", 204
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(centre().settings))

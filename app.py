@@ -1,0 +1,95 @@
+"""The Flask application: one centre = settings + store + queue engine + realtime, behind one app.
+
+Kept apart from server.py so that `python server.py` can install gevent's monkey-patching before
+Flask, sqlite3 callers and threading are imported (patching after them leaves real OS locks behind).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from flask import Flask, jsonify, request
+from flask_socketio import SocketIO
+from werkzeug.exceptions import HTTPException
+
+from core.engine import QueueEngine
+from core.errors import QueueError
+from core.settings import Settings, load_settings
+from realtime import Realtime
+from store import Store, access
+
+log = logging.getLogger(__name__)
+
+HTTP_ERRORS_VI = {
+    404: ("not_found", "Không tìm thấy địa chỉ này."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ cho địa chỉ này."),
+    413: ("too_large", "Nội dung gửi lên quá lớn."),
+    415: ("unsupported_media_type", "Kiểu nội dung không được hỗ trợ."),
+}
+
+
+@dataclass
+class Centre:
+    """Everything a request handler needs, kept on app.extensions["xephang"] (no module globals)."""
+    settings: Settings
+    store: Store
+    engine: QueueEngine
+    socketio: SocketIO
+    realtime: Realtime
+
+
+def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str = "threading") -> Flask:
+    """Build the app for one centre. `async_mode` must match the server that runs it (gevent in production)."""
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    app.json.ensure_ascii = False  # Vietnamese stays readable in responses and logs
+    app.json.sort_keys = False
+    store = Store(db_path)
+    app.secret_key = access.secret(store, "flask_session_key")
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
+    engine = QueueEngine(settings, store, clock)
+    engine.expire_past_days()
+    # Default CORS policy: a browser page may open a socket only from this server's own origin.
+    socketio = SocketIO(app, async_mode=async_mode)
+    realtime = Realtime(socketio, engine)
+    app.extensions["xephang"] = Centre(settings, store, engine, socketio, realtime)
+
+    from api.routes import blueprint as api_blueprint
+    app.register_blueprint(api_blueprint)
+
+    @app.errorhandler(QueueError)
+    def queue_error(error: QueueError):
+        return jsonify({"error": error.code, "message": error.message, **_safe(error.details)}), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code, message = HTTP_ERRORS_VI.get(error.code, ("http_error", "Yêu cầu không hợp lệ."))
+        if request.path.startswith("/api/") or error.code not in (404,):
+            return jsonify({"error": code, "message": message}), error.code
+        return error
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return jsonify({"error": "internal_error", "message": "Lỗi hệ thống. Xin vui lòng thử lại."}), 500
+
+    @app.get("/healthz")
+    def health():
+        with store.read() as tx:
+            return jsonify({"ok": True, "seq": tx.last_seq()})
+
+    realtime.start()
+    return app
+
+
+def _safe(details: dict) -> dict:
+    return {k: v for k, v in details.items() if isinstance(v, (str, int, float, bool, type(None)))}
+
+
+def create_app_from_env() -> Flask:
+    """Factory for an external WSGI server (gunicorn 'app:create_app_from_env()'), used by the benchmarks."""
+    settings = load_settings(os.environ.get("XH_CONFIG", "config.toml"))
+    return create_app(settings, os.environ.get("XH_DB", "data/queue.db"),
+                      async_mode=os.environ.get("XH_ASYNC_MODE", "threading"))
