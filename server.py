@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
         # What Flask-SocketIO's run() does for gevent, minus its banner: we bind first, then say "ready",
         # so supervisors and tests know the port accepts connections.
-        server = pywsgi.WSGIServer((args.host, args.port), app, log=None)
+        server = pywsgi.WSGIServer(listener(args.host, args.port), app, log=None)
         server.start()
         print(f"ready: {settings.centre.name} on {where} (gevent)", flush=True)
         try:
@@ -117,6 +117,22 @@ def run(args: argparse.Namespace) -> int:
         app.extensions["xephang"].socketio.run(app, host=args.host, port=args.port, log_output=False,
                                                allow_unsafe_werkzeug=True)
     return 0
+
+
+def listener(host: str, port: int):
+    """A listening socket with TCP_NODELAY, which Linux copies to every accepted connection.
+
+    Without it pywsgi's separate header and body writes meet the client's delayed ACK (Nagle):
+    measured here, every request took 44 ms instead of under 1 ms.
+    """
+    from gevent import socket
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    return sock
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta, timezone
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -73,16 +74,34 @@ def add_device(store, kind: str, device_id: str, token: str | None = None) -> st
                ON CONFLICT (token_hash) DO UPDATE SET kind = excluded.kind, device_id = excluded.device_id,
                  revoked_at = NULL""",
             (hash_token(token), kind, device_id, _now()))
+    store.memo.get("devices", {}).pop(hash_token(token), None)
     return token
 
 
+TOKEN_CACHE_SECONDS = 10.0
+
+
 def device_for_token(store, token: str) -> dict | None:
-    """{'kind', 'device_id'} for a valid, unrevoked token, else None."""
+    """{'kind', 'device_id'} for a valid, unrevoked token, else None.
+
+    Answers are cached for TOKEN_CACHE_SECONDS: every kiosk and counter request carries a token, and the
+    lookup was a quarter of a ticket's database work (bench issue). A token added or revoked from the
+    command line takes effect within that time.
+    """
+    cache = store.memo.setdefault("devices", {})
+    key = hash_token(token)
+    cached = cache.get(key)
+    if cached and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
+        return cached[1]
     with store.read() as tx:
         row = tx.connection.execute(
             "SELECT kind, device_id FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
-            (hash_token(token),)).fetchone()
-        return dict(row) if row else None
+            (key,)).fetchone()
+    device = dict(row) if row else None
+    if len(cache) > 10_000:  # bounded: random bad tokens must not grow memory
+        cache.clear()
+    cache[key] = (time.monotonic(), device)
+    return device
 
 
 def secret(store, name: str) -> str:

@@ -64,6 +64,7 @@ class Store:
         self.path = str(path)
         self._lock = threading.RLock()
         self._listeners: list[Callable[[list[dict]], None]] = []
+        self.memo: dict = {}  # per-database caches of read-mostly lookups (device tokens)
         migrate(self.connection)
 
     def subscribe(self, listener: Callable[[list[dict]], None]) -> None:
