@@ -103,7 +103,7 @@ class QueueEngine(QueueViews):
         return state
 
     def _choose(self, tx, counter, state, day):
-        candidates = tx.callable_tickets(lifecycle.CALLABLE, counter.services, counter.id, day)
+        candidates = tx.next_candidates(lifecycle.CALLABLE, counter.services, counter.id, day)
         return choose_next(candidates, streak=state["priority_streak"],
                            streak_limit=self.settings.policy.priority_streak, priority_counter=counter.priority)
 
@@ -137,7 +137,8 @@ class QueueEngine(QueueViews):
             ticket = self._ticket(tx, ticket_id)
             state = self._check_counter_free(tx, counter)
             if ticket["status"] not in lifecycle.CALLABLE:
-                lifecycle.check_transition(ticket["status"], lifecycle.CALLED)
+                # called → called is a recall, not a new call: it must not take the ticket from its counter.
+                raise _illegal(ticket, "gọi số")
             served_here = ticket["target_counter"] == counter.id or (
                 ticket["target_counter"] is None and ticket["service"] in counter.services)
             if not served_here:
@@ -154,7 +155,8 @@ class QueueEngine(QueueViews):
         now = self._now()
         with self._begin() as tx:
             ticket = self._ticket(tx, ticket_id)
-            lifecycle.check_transition(ticket["status"], lifecycle.CALLED)
+            if ticket["status"] != lifecycle.CALLED:  # waiting → called is a call, not a recall
+                raise _illegal(ticket, "gọi lại")
             self._owned_by(ticket, counter_id)
             if ticket["recalls"] >= self.settings.policy.max_recalls:
                 raise Conflict("recall_limit", f"Đã gọi lại số {ticket['number']} đủ "
@@ -302,6 +304,13 @@ class QueueEngine(QueueViews):
         """Expire every ticket still open from an earlier local day; returns how many."""
         with self._begin() as tx:
             return tx.expired_count
+
+
+def _illegal(ticket: dict, action_vi: str) -> Conflict:
+    """Conflict('illegal_transition') for an action whose rule is narrower than lifecycle.ALLOWED."""
+    status = ticket["status"]
+    return Conflict("illegal_transition", f"Không thể {action_vi} khi số đang ở trạng thái "
+                    f"“{lifecycle.STATUS_NAMES_VI.get(status, status)}”.", status=status, target=lifecycle.CALLED)
 
 
 class _SweepingTransaction:

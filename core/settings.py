@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
-PRINTER_PROFILES = ("TM-T20II", "TM-T88V", "default")
+PRINTER_PROFILES = ("TM-T20II", "TM-T88V")  # profiles with a known paper width
 
 
 class ConfigError(ValueError):

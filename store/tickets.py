@@ -59,6 +59,26 @@ class TicketQueries:
             (day, *statuses, *services, counter)).fetchall()
         return [dict(row) for row in rows]
 
+    def next_candidates(self, statuses: tuple[str, ...], services: Iterable[str], counter: str,
+                        day: str) -> list[dict]:
+        """The oldest callable priority ticket and the oldest normal one (what ordering chooses between).
+
+        Two LIMIT 1 queries instead of loading the whole queue: call-next stays cheap with hundreds waiting.
+        """
+        services = tuple(services)
+        found = []
+        for priority_test in ("priority IS NOT NULL", "priority IS NULL"):
+            row = self.connection.execute(
+                f"""SELECT * FROM tickets
+                    WHERE day = ? AND status IN ({_placeholders(statuses)}) AND {priority_test}
+                      AND ((target_counter IS NULL AND service IN ({_placeholders(services)}))
+                           OR target_counter = ?)
+                    ORDER BY arrived_at, id LIMIT 1""",
+                (day, *statuses, *services, counter)).fetchone()
+            if row:
+                found.append(dict(row))
+        return sorted(found, key=lambda t: (t["arrived_at"], t["id"]))
+
     def count_ahead(self, ticket: dict, statuses: tuple[str, ...], services: tuple[str, ...]) -> dict[str, int]:
         """Callable tickets in `services` that go before `ticket`, counted per service.
 
