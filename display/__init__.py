@@ -1,0 +1,1 @@
+"""Lobby wall display: the screen and the voice that call citizens to counters."""
