@@ -10,7 +10,7 @@ import logging
 import os
 from dataclasses import dataclass
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, request, send_file
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
@@ -58,6 +58,7 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
 
     from api.routes import blueprint as api_blueprint
     app.register_blueprint(api_blueprint)
+    register_screens(app)
 
     @app.errorhandler(QueueError)
     def queue_error(error: QueueError):
@@ -75,6 +76,13 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
         log.exception("unexpected error on %s %s", request.method, request.path)
         return jsonify({"error": "internal_error", "message": "Lỗi hệ thống. Xin vui lòng thử lại."}), 500
 
+    @app.get("/fonts/noto-sans.ttf")
+    def font():
+        """Our own copy of Noto Sans: every Vietnamese letter, with no font CDN on the centre's LAN."""
+        import fontpkg_noto_sans
+        return send_file(fontpkg_noto_sans.ROOT / "files" / "NotoSans[wdth,wght].ttf", mimetype="font/ttf",
+                         max_age=7 * 24 * 3600)
+
     @app.get("/healthz")
     def health():
         with store.read() as tx:
@@ -82,6 +90,10 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
 
     realtime.start()
     return app
+
+
+def register_screens(app: Flask) -> None:
+    """The screens' blueprints (kiosk/, counter/, display/), each one line here."""
 
 
 def _safe(details: dict) -> dict:

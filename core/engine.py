@@ -8,7 +8,7 @@ Callers (HTTP, Socket.IO, the scanner thread) pass an `actor` ("kiosk:kiosk-1", 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from . import events, lifecycle
 from .clock import SystemClock
@@ -34,7 +34,8 @@ class QueueEngine(QueueViews):
         return local_day(now, self.settings.centre.timezone)
 
     def _stamp(self, now) -> str:
-        return now.isoformat(timespec="milliseconds")
+        """Stored times are UTC: arrival order is a string comparison, so every stamp needs the same offset."""
+        return now.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
     def _begin(self):
         """A write transaction that first expires tickets left open from earlier days (rollover)."""
@@ -299,6 +300,22 @@ class QueueEngine(QueueViews):
             if tx.counter_state(counter_id)["clerk"] == clerk:
                 tx.set_counter_state(counter_id, clerk=None)
                 tx.append_event(at=now, actor=actor, kind=events.CLERK_SIGNED_OUT, counter=counter_id)
+
+    def record_device_event(self, kind: str, *, actor: str, counter: str | None = None,
+                            ticket_id: int | None = None, **details) -> dict:
+        """Log a device happening (printed, print_failed, printer_status, scanner_status, scan_rejected).
+
+        Goes through the same log and feed as ticket changes, so a printer out of paper reaches the
+        counter and admin screens instead of failing silently.
+        """
+        if kind not in events.DEVICE_EVENTS:
+            raise InvalidRequest("unknown_event", f"Loại sự kiện thiết bị “{kind}” không hợp lệ.")
+        now = self._now()
+        with self.store.transaction() as tx:
+            ticket = tx.ticket(ticket_id) if ticket_id is not None else None
+            if ticket is not None:
+                return self._event(tx, now, actor, kind, ticket, counter, **details)
+            return tx.append_event(at=now, actor=actor, kind=kind, counter=counter, details=details)
 
     def expire_past_days(self) -> int:
         """Expire every ticket still open from an earlier local day; returns how many."""

@@ -19,5 +19,13 @@ COUNTER_RESUMED = "counter_resumed"
 CLERK_SIGNED_IN = "clerk_signed_in"
 CLERK_SIGNED_OUT = "clerk_signed_out"
 
+# Devices: not about a ticket's state, but screens must see them (a printer out of paper is not silent).
+PRINTED = "printed"
+PRINT_FAILED = "print_failed"
+PRINTER_STATUS = "printer_status"
+SCANNER_STATUS = "scanner_status"
+SCAN_REJECTED = "scan_rejected"
+DEVICE_EVENTS = (PRINTED, PRINT_FAILED, PRINTER_STATUS, SCANNER_STATUS, SCAN_REJECTED)
+
 # Events that a lobby display announces.
 ANNOUNCED = (CALLED, RECALLED)

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# One command: set up .venv and start the demo centre (config.toml, data/demo.db) on port 8080.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+.venv/bin/python server.py --config config.toml --db data/demo.db seed-demo
+exec .venv/bin/python server.py --config config.toml --db data/demo.db --host "${HOST:-0.0.0.0}" --port "${PORT:-8080}"
