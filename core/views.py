@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from . import events, lifecycle
 from .errors import NotFound
@@ -33,7 +33,7 @@ class QueueViews:
         cached = cache.get(service)
         if cached and (now - cached[0]).total_seconds() < SERVICE_TIME_CACHE_SECONDS:
             return cached[1]
-        since = (now - timedelta(days=7)).isoformat(timespec="milliseconds")
+        since = (now - timedelta(days=7)).astimezone(timezone.utc).isoformat(timespec="milliseconds")
         value = mean_service_minutes(tx.recent_service_minutes(service, since),
                                      self.settings.policy.default_service_minutes)
         cache[service] = (now, value)

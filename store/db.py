@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -36,8 +36,9 @@ class Transaction(TicketQueries):
     def append_event(self, *, at: datetime, actor: str, kind: str, ticket_id: int | None = None,
                      counter: str | None = None, service: str | None = None, details: dict | None = None) -> dict:
         """Append one row to the event log and return it (with its seq) for publishing after commit."""
-        row = {"at": at.isoformat(timespec="milliseconds"), "actor": actor, "ticket_id": ticket_id,
-               "kind": kind, "counter": counter, "service": service, "details": details or {}}
+        # UTC like every stored time, whatever offset the clock reports.
+        row = {"at": at.astimezone(timezone.utc).isoformat(timespec="milliseconds"), "actor": actor,
+               "ticket_id": ticket_id, "kind": kind, "counter": counter, "service": service, "details": details or {}}
         cursor = self.connection.execute(
             "INSERT INTO events (at, actor, ticket_id, kind, counter, service, details) VALUES (?,?,?,?,?,?,?)",
             (row["at"], actor, ticket_id, kind, counter, service, json.dumps(row["details"], ensure_ascii=False)))
