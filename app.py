@@ -68,7 +68,9 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
     def http_error(error: HTTPException):
         code, message = HTTP_ERRORS_VI.get(error.code, ("http_error", "Yêu cầu không hợp lệ."))
         if request.path.startswith("/api/") or error.code not in (404,):
-            return jsonify({"error": code, "message": message}), error.code
+            # Keep the exception's own headers (a 405 must say Allow), but not its HTML Content-Type.
+            headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+            return jsonify({"error": code, "message": message}), error.code, headers
         return error
 
     @app.errorhandler(Exception)

@@ -50,8 +50,18 @@ def current_caller() -> Caller | None:
         return Caller(device["kind"], device["device_id"], counter)
     user = session.get("user")
     if user:
-        return Caller(user["role"], user["name"], session.get("counter"))
+        counter = session.get("counter")
+        # The cookie outlives sign-out (Flask sessions are signed cookies, not server state), and the same
+        # clerk may since have taken another counter: the counter's row in the store decides.
+        if counter is not None and _clerk_at(counter) != user["name"]:
+            counter = None
+        return Caller(user["role"], user["name"], counter)
     return None
+
+
+def _clerk_at(counter_id: str) -> str | None:
+    with current_app.extensions["xephang"].store.read() as tx:
+        return tx.counter_state(counter_id)["clerk"]
 
 
 def csrf_token() -> str:

@@ -112,5 +112,7 @@ def openapi_document(settings) -> dict:
                 "get": _op("Who is signed in", {"200": {"description": "user or null"}}, security=False),
                 "delete": _op("Sign out and free the counter", {"204": {"description": "signed out"},
                                                                 **_errors(401, 403)})},
+            "/api/openapi.json": {"get": _op("This document", {"200": {"description": "OpenAPI 3.1"}},
+                                             security=False)},
         },
     }

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import Blueprint, current_app, jsonify, request, session
 
+from core import lifecycle
 from core.errors import Conflict, InvalidRequest, NotAllowed
 from store import access
 
@@ -13,6 +12,9 @@ from .auth import Unauthenticated, csrf_token, require, require_counter
 from .openapi import openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+# SQLite's INTEGER is 64-bit: a larger id would raise OverflowError (a 500) in the first query.
+LARGEST_ID = 2**63 - 1
 
 
 def centre():
@@ -25,18 +27,43 @@ def body(fields: dict[str, tuple], required: tuple[str, ...] = ()) -> dict:
     if request.content_length == 0 or not request.get_data():
         data = {}
     else:
-        data = request.get_json(silent=True, force=True)
-        if not isinstance(data, dict):
+        try:
+            data = request.get_json(silent=True, force=True)
+        except RecursionError:  # "[[[[…" nested thousands deep fits in 64 KB; json gives up by recursing
+            data = None
+        # A lone surrogate (JSON "\ud800") parses but cannot be written back as UTF-8 (nor into SQLite).
+        if not isinstance(data, dict) or not all(_is_text(name) for name in data):
             raise InvalidRequest("bad_json", "Nội dung gửi lên phải là một đối tượng JSON hợp lệ.")
     for name, value in data.items():
         if name not in fields:
             raise InvalidRequest("unknown_field", f"Trường “{name}” không được hỗ trợ.", field=name)
-        if not isinstance(value, fields[name]) or isinstance(value, bool) and bool not in fields[name]:
+        if (not isinstance(value, fields[name]) or isinstance(value, bool) and bool not in fields[name]
+                or isinstance(value, int) and not -LARGEST_ID <= value <= LARGEST_ID
+                or isinstance(value, str) and not _is_text(value)):
             raise InvalidRequest("invalid_field", f"Giá trị của trường “{name}” không đúng kiểu.", field=name)
     for name in required:
         if data.get(name) is None:
             raise InvalidRequest("missing_field", f"Thiếu trường bắt buộc “{name}”.", field=name)
     return data
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_served_here(caller, ticket: dict) -> None:
+    """A counter (device or clerk) acts only on tickets it could call; an admin acts on any."""
+    if caller.kind == "admin":
+        return
+    counter = centre().settings.counters.get(caller.counter or "")
+    if counter is None:
+        raise NotAllowed("no_counter", "Hãy chọn quầy làm việc trước.")
+    if ticket["service"] not in counter.services and ticket["target_counter"] != counter.id:
+        raise NotAllowed("not_served_here", "Quầy của bạn không phục vụ số này.")
 
 
 # --- tickets -------------------------------------------------------------------------------------
@@ -54,13 +81,13 @@ def issue_ticket():
     return jsonify(ticket), 201
 
 
-@blueprint.get("/tickets/<int:ticket_id>")
+@blueprint.get(f"/tickets/<int(max={LARGEST_ID}):ticket_id>")
 def get_ticket(ticket_id: int):
     require("kiosk", "counter", "display", "clerk", "admin", write=False)
     return jsonify(centre().engine.get_ticket(ticket_id))
 
 
-@blueprint.post("/tickets/<int:ticket_id>/<action>")
+@blueprint.post(f"/tickets/<int(max={LARGEST_ID}):ticket_id>/<action>")
 def ticket_action(ticket_id: int, action: str):
     engine = centre().engine
     if action in ("recall", "start", "finish", "no-show"):
@@ -74,6 +101,9 @@ def ticket_action(ticket_id: int, action: str):
     if action == "transfer":
         caller = require("counter", "clerk", "admin")
         data = body({"service": (str,), "counter": (str, int), "note": (str,)})
+        ticket = engine.get_ticket(ticket_id, with_history=False)
+        if ticket["status"] in lifecycle.CALLABLE:  # a called ticket's owner is checked by the engine
+            _check_served_here(caller, ticket)
         return jsonify(engine.transfer(ticket_id, actor=caller.actor, counter_id=caller.counter,
                                        service=data.get("service"),
                                        to_counter=str(data["counter"]) if "counter" in data else None,
@@ -81,11 +111,7 @@ def ticket_action(ticket_id: int, action: str):
     if action in ("cancel", "return"):
         caller = require("counter", "clerk", "admin")
         body({})
-        ticket = engine.get_ticket(ticket_id, with_history=False)
-        if caller.kind != "admin":
-            served = centre().settings.counters[caller.counter].services if caller.counter else ()
-            if ticket["service"] not in served and ticket["target_counter"] != caller.counter:
-                raise NotAllowed("not_served_here", "Quầy của bạn không phục vụ số này.")
+        _check_served_here(caller, engine.get_ticket(ticket_id, with_history=False))
         method = engine.cancel if action == "cancel" else engine.return_ticket
         return jsonify(method(ticket_id, actor=caller.actor))
     raise InvalidRequest("unknown_action", f"Thao tác “{action}” không tồn tại.")
@@ -113,19 +139,19 @@ def call_specific(counter_id: str):
                                                  reason=data.get("reason", "")))
 
 
-@blueprint.post("/counters/<counter_id>/<action>")
-def pause_or_resume(counter_id: str, action: str):
-    if action not in ("pause", "resume"):
-        raise InvalidRequest("unknown_action", f"Thao tác “{action}” không tồn tại.")
+@blueprint.post("/counters/<counter_id>/pause", defaults={"paused": True})
+@blueprint.post("/counters/<counter_id>/resume", defaults={"paused": False})
+def pause_or_resume(counter_id: str, paused: bool):
     caller = require_counter(_known_counter(counter_id))
     body({})
-    return jsonify(centre().engine.set_paused(counter_id, action == "pause", actor=caller.actor))
+    return jsonify(centre().engine.set_paused(counter_id, paused, actor=caller.actor))
 
 
 @blueprint.get("/counters/<counter_id>/waiting")
 def waiting_list(counter_id: str):
     caller = require("counter", "clerk", "admin", write=False)
-    if caller.kind != "admin" and caller.counter != _known_counter(counter_id):
+    _known_counter(counter_id)  # for admins too: engine.waiting_list assumes a configured counter
+    if caller.kind != "admin" and caller.counter != counter_id:
         raise NotAllowed("wrong_counter", f"Bạn đang làm việc ở quầy {caller.counter}, không phải quầy {counter_id}.")
     return jsonify(centre().engine.waiting_list(counter_id))
 
@@ -141,7 +167,8 @@ def state():
 def sign_in():
     data = body({"name": (str,), "password": (str,), "counter": (str, int, type(None))},
                 required=("name", "password"))
-    result, user = access.check_login(centre().store, data["name"], data["password"], datetime.now(timezone.utc))
+    # The engine's clock, so that tests can let a lockout run out without waiting five minutes.
+    result, user = access.check_login(centre().store, data["name"], data["password"], centre().engine.clock.now())
     if result == "locked":
         raise Conflict("account_locked", "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Thử lại sau 5 phút.")
     if user is None:
