@@ -191,6 +191,8 @@ class QueueEngine(QueueViews):
         now = self._now()
         with self._begin() as tx:
             ticket = self._ticket(tx, ticket_id)
+            if ticket["status"] in (lifecycle.CALLED, lifecycle.SERVING):
+                self._owned_by(ticket, counter_id)  # another counter's ticket: 403, and its state stays private
             lifecycle.check_transition(ticket["status"], status)
             self._owned_by(ticket, counter_id)
             fields = {"status": status}
@@ -287,11 +289,14 @@ class QueueEngine(QueueViews):
                 raise Conflict("counter_taken", f"{counter.name} đang có cán bộ {state['clerk']} làm việc.")
             for other in tx.all_counter_states().values():
                 if other["clerk"] == clerk and other["counter"] != counter.id:
-                    tx.set_counter_state(other["counter"], clerk=None)  # one counter per clerk, too
+                    # One counter per clerk, too; the move is logged like a sign-out so the audit has no gap.
+                    tx.set_counter_state(other["counter"], clerk=None)
+                    tx.append_event(at=now, actor=actor, kind=events.CLERK_SIGNED_OUT, counter=other["counter"],
+                                    details={"moved_to": counter.id})
             tx.set_counter_state(counter.id, clerk=clerk)
             tx.append_event(at=now, actor=actor, kind=events.CLERK_SIGNED_IN, counter=counter.id,
                             details={"counter_name": counter.name})
-            return self.counter_view(tx, counter.id)
+            return self.counter_view(tx, counter.id) | {"clerk": clerk}  # the clerk sees their own name
 
     def release_counter(self, counter_id: str, clerk: str, *, actor: str) -> None:
         """The clerk signs out; the counter is free for another clerk."""
@@ -353,6 +358,11 @@ class _SweepingTransaction:
             for state in tx.all_counter_states().values():
                 if state["current_ticket"] in expired:
                     tx.set_counter_state(state["counter"], current_ticket=None)
+                # A priority streak is about today's waiting citizens: yesterday's must not skip this
+                # morning's first priority ticket. (This sweep also runs after a restart mid-day, so
+                # only a streak whose last call was on an earlier day is reset.)
+                if state["priority_streak"] and tx.last_call_day(state["counter"]) != self.today:
+                    tx.set_counter_state(state["counter"], priority_streak=0)
             tx.expired_count = len(expired)
         return tx
 

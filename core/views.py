@@ -15,18 +15,24 @@ SERVICE_TIME_CACHE_SECONDS = 60
 class QueueViews:
     """Read side of QueueEngine (mixed in); needs self.settings, self.store, self.clock."""
 
-    _pools: dict[str, tuple[str, ...]] | None = None
-    _service_minutes: dict[str, tuple[datetime, float]]
+    _pools: dict[tuple[str, bool], tuple[str, ...]] | None = None
 
-    def _pool(self, service: str) -> tuple[str, ...]:
-        """Services that compete with `service` for counters: any sharing at least one counter with it."""
+    def _counters_for(self, service: str, priority: bool) -> list:
+        """Counters that would serve a ticket of `service`: a priority counter takes normal tickets only
+        when no priority ticket waits, so a normal ticket counts on the ordinary counters when it has any."""
+        serving = self.settings.counters_serving(service)
+        ordinary = [c for c in serving if not c.priority]
+        return serving if priority or not ordinary else ordinary
+
+    def _pool(self, service: str, priority: bool) -> tuple[str, ...]:
+        """Services competing with `service` for its counters: any sharing at least one of them."""
         if self._pools is None:
-            pools = {}
-            for code in self.settings.services:
-                shared = {s for c in self.settings.counters_serving(code) for s in c.services}
-                pools[code] = tuple(sorted(shared | {code}))
-            self._pools = pools
-        return self._pools[service]
+            self._pools = {}
+        key = (service, priority)
+        if key not in self._pools:
+            shared = {s for c in self._counters_for(service, priority) for s in c.services}
+            self._pools[key] = tuple(sorted(shared | {service}))
+        return self._pools[key]
 
     def _minutes(self, tx, service: str, now: datetime) -> float:
         cache = self.__dict__.setdefault("_service_minutes", {})
@@ -39,18 +45,22 @@ class QueueViews:
         cache[service] = (now, value)
         return value
 
-    def _open_counters(self, tx, service: str) -> int:
+    def _open_counters(self, tx, service: str, priority: bool) -> int:
+        """Counters open for this ticket; with every ordinary counter paused, the priority counter serves."""
         states = tx.all_counter_states()
-        return sum(1 for c in self.settings.counters_serving(service)
-                   if not states.get(c.id, {}).get("paused"))
+        is_open = [c for c in self.settings.counters_serving(service) if not states.get(c.id, {}).get("paused")]
+        ordinary = [c for c in is_open if not c.priority]
+        return len(is_open) if priority or not ordinary else len(ordinary)
 
     def place_in_queue(self, tx, ticket: dict, now: datetime) -> tuple[int | None, int | None]:
         """(people ahead, estimated minutes) for a callable ticket; (None, None) otherwise."""
         if ticket["status"] not in lifecycle.CALLABLE:
             return None, None
-        ahead = tx.count_ahead(ticket, lifecycle.CALLABLE, self._pool(ticket["service"]))
+        priority = ticket["priority"] is not None
+        ahead = tx.count_ahead(ticket, lifecycle.CALLABLE, self._pool(ticket["service"], priority))
         minutes = {service: self._minutes(tx, service, now) for service in ahead}
-        return sum(ahead.values()), estimate_minutes(ahead, minutes, self._open_counters(tx, ticket["service"]))
+        open_counters = self._open_counters(tx, ticket["service"], priority)
+        return sum(ahead.values()), estimate_minutes(ahead, minutes, open_counters)
 
     def ticket_view(self, tx, ticket: dict, now: datetime | None = None) -> dict:
         """The public shape of a ticket (API responses, status page, realtime)."""
@@ -97,7 +107,9 @@ class QueueViews:
         state = tx.counter_state(counter_id)
         current = tx.ticket(state["current_ticket"]) if state["current_ticket"] else None
         return {"id": counter.id, "name": counter.name, "services": list(counter.services),
-                "priority": counter.priority, "paused": bool(state["paused"]), "clerk": state["clerk"],
+                "priority": counter.priority, "paused": bool(state["paused"]),
+                # Public (lobby screens, /api/state): whether someone works here, never who.
+                "staffed": state["clerk"] is not None,
                 "current": self.ticket_view(tx, current) if current else None}
 
     def waiting_list(self, counter_id: str) -> list[dict]:

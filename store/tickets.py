@@ -117,6 +117,13 @@ class TicketQueries:
                ORDER BY finished_at DESC LIMIT ?""", (service, since, limit)).fetchall()
         return [row[0] for row in rows if row[0] is not None and row[0] >= 0]
 
+    def last_call_day(self, counter: str) -> str | None:
+        """The local day of the ticket most recently called at `counter`."""
+        row = self.connection.execute(
+            "SELECT day FROM tickets WHERE counter = ? AND called_at IS NOT NULL ORDER BY called_at DESC LIMIT 1",
+            (counter,)).fetchone()
+        return row[0] if row else None
+
     # --- counters ----------------------------------------------------------------------------
     def counter_state(self, counter: str) -> dict:
         row = self.connection.execute("SELECT * FROM counter_state WHERE counter = ?", (counter,)).fetchone()

@@ -81,16 +81,29 @@ def test_priority_ticket_goes_ahead_of_normal_ones(engine, clock):
 
 def test_open_counters_share_the_work(engine, clock):
     tickets = [issue(engine, clock, "KS") for _ in range(4)]
+    # A normal ticket counts on the two ordinary counters (the priority counter serves priority first).
+    assert [t["eta_minutes"] for t in tickets] == [0, 4, 8, 12]  # 8, 16, 24 minutes over 2 counters
+
+
+def test_priority_ticket_counts_on_the_priority_counter_too(engine, clock):
+    tickets = [issue(engine, clock, "KS", priority="elderly") for _ in range(4)]
     assert [t["eta_minutes"] for t in tickets] == [0, 3, 6, 8]  # 8, 16, 24 minutes over 3 counters
+
+
+def test_only_services_sharing_an_ordinary_counter_are_ahead_of_a_normal_ticket(engine, clock):
+    for _ in range(6):
+        issue(engine, clock, "GCN")  # land tickets: counters 3, 4 and the priority counter 10
+    birth = issue(engine, clock, "KS")
+    assert place(engine, birth) == (0, 0)
 
 
 def test_paused_counter_is_left_out_of_the_estimate(engine, clock):
     first, second = issue(engine, clock, "KS"), issue(engine, clock, "KS")
-    assert place(engine, second) == (1, 3)      # 8 / 3 counters
+    assert place(engine, second) == (1, 4)      # 8 / 2 ordinary counters
     engine.set_paused("1", True, actor=CLERK)
-    assert place(engine, second) == (1, 4)      # 8 / 2 counters
+    assert place(engine, second) == (1, 8)      # 8 / 1
     engine.set_paused("2", True, actor=CLERK)
-    assert place(engine, second) == (1, 8)      # only the priority counter is left
+    assert place(engine, second) == (1, 8)      # only the priority counter is left, and it serves
     assert place(engine, first) == (0, 0)
 
 

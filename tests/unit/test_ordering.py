@@ -213,3 +213,28 @@ def test_call_specific_of_the_next_ticket_is_in_order(engine, clock):
     engine.call_next("1", actor=CLERK)
     assert all_events(engine.store, events.CALLED)[-1]["details"] == {
         "number": "A002", "counter_name": "Quầy số 1", "priority": None, "out_of_order": False}
+
+
+def test_yesterdays_priority_streak_does_not_skip_this_mornings_priority_ticket(engine, clock):
+    issue_many(engine, clock, "PPN")
+    assert call_order(engine, "1", 2) == ["A001", "A002"]   # streak 2 with A003 (normal) waiting
+    clock.set(local(24, 7, 30))                              # next morning: A003 expired overnight
+    issue_many(engine, clock, "NP")
+    assert call_order(engine, "1", 1) == ["A002"]            # the priority ticket first, streak starts over
+
+
+def test_streak_survives_a_restart_on_the_same_day(settings, store, clock):
+    engine = QueueEngine(settings, store, clock)
+    issue_many(engine, clock, "PPNP")
+    assert call_order(engine, "1", 2) == ["A001", "A002"]
+    restarted = QueueEngine(settings, store, clock)           # a new process on the same database
+    assert call_order(restarted, "1", 1) == ["A003"]          # the streak limit still holds
+
+
+def test_moving_a_clerk_to_another_counter_logs_the_sign_out(engine, store):
+    engine.claim_counter("1", "lan", actor="clerk:lan")
+    engine.claim_counter("2", "lan", actor="clerk:lan")
+    signed_out = all_events(store, events.CLERK_SIGNED_OUT)
+    assert [(e["counter"], e["details"]["moved_to"]) for e in signed_out] == [("1", "2")]
+    assert engine.snapshot()["counters"][0]["staffed"] is False
+    assert engine.snapshot()["counters"][1]["staffed"] is True
