@@ -80,6 +80,18 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("server secrets kept out of the repository", """
         CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     """),
+    ("scrolling notices of the lobby displays", """
+        CREATE TABLE display_notices (
+            display TEXT PRIMARY KEY,             -- a display id, or '*' for every display
+            text TEXT NOT NULL,
+            updated_at TEXT NOT NULL              -- UTC ISO-8601; who changed it is in the event log
+        );
+    """),
+    ("a covering index for people-ahead counts", """
+        -- count_ahead runs on every ticket issued; with hundreds waiting it read each table row for its
+        -- priority. This index answers it from the index alone (bench issue: 19% of server time before).
+        CREATE INDEX tickets_queue_order ON tickets (day, status, service, arrived_at, id, priority);
+    """),
 ]
 
 
