@@ -119,7 +119,7 @@ def ticket_action(ticket_id: int, action: str):
 
 # --- counters ------------------------------------------------------------------------------------
 def _known_counter(counter_id: str) -> str:
-    centre().engine._counter(counter_id)  # 404 before 403: say plainly the counter does not exist
+    centre().engine.counter_settings(counter_id)  # 404 before 403: say plainly the counter does not exist
     return counter_id
 
 

@@ -16,11 +16,12 @@ from .errors import Conflict, InvalidRequest, NotAllowed, NotFound
 from .numbering import local_day, next_sequence_number
 from .ordering import choose_next
 from .settings import Settings
+from .counters import CounterActions
 from .views import QueueViews
 
 
-class QueueEngine(QueueViews):
-    """The queue of one centre over one Store."""
+class QueueEngine(CounterActions, QueueViews):
+    """The queue of one centre over one Store: ticket actions here, counter actions in counters.py."""
 
     def __init__(self, settings: Settings, store, clock=None):
         self.settings, self.store, self.clock = settings, store, clock or SystemClock()
@@ -41,7 +42,8 @@ class QueueEngine(QueueViews):
         """A write transaction that first expires tickets left open from earlier days (rollover)."""
         return _SweepingTransaction(self)
 
-    def _counter(self, counter_id: str):
+    def counter_settings(self, counter_id: str):
+        """The configured counter, or NotFound('counter_not_found')."""
         counter = self.settings.counters.get(str(counter_id))
         if counter is None:
             raise NotFound("counter_not_found", f"Không có quầy “{counter_id}”.", counter=counter_id)
@@ -120,7 +122,7 @@ class QueueEngine(QueueViews):
 
     def call_next(self, counter_id: str, *, actor: str) -> dict | None:
         """Call the next ticket at a counter (FIFO + priority rules); None when nobody waits."""
-        counter = self._counter(counter_id)
+        counter = self.counter_settings(counter_id)
         now = self._now()
         with self._begin() as tx:
             state = self._check_counter_free(tx, counter)
@@ -132,7 +134,7 @@ class QueueEngine(QueueViews):
 
     def call_specific(self, counter_id: str, ticket_id: int, *, actor: str, reason: str = "") -> dict:
         """Call one chosen ticket; recorded as out of order when it is not the one call_next would pick."""
-        counter = self._counter(counter_id)
+        counter = self.counter_settings(counter_id)
         now = self._now()
         with self._begin() as tx:
             ticket = self._ticket(tx, ticket_id)
@@ -213,7 +215,7 @@ class QueueEngine(QueueViews):
             raise InvalidRequest("transfer_target", "Hãy chọn đúng một nơi chuyển đến: một thủ tục hoặc một quầy.")
         if service is not None and service not in self.settings.services:
             raise InvalidRequest("unknown_service", "Thủ tục không tồn tại.", service=service)
-        target = self._counter(to_counter) if to_counter is not None else None
+        target = self.counter_settings(to_counter) if to_counter is not None else None
         now = self._now()
         with self._begin() as tx:
             ticket = self._ticket(tx, ticket_id)
@@ -263,64 +265,6 @@ class QueueEngine(QueueViews):
             ticket = tx.ticket(ticket["id"])
             self._event(tx, now, actor, events.RETURNED, ticket)
             return self.ticket_view(tx, ticket, now)
-
-    # --- counters ------------------------------------------------------------------------------
-    def set_paused(self, counter_id: str, paused: bool, *, actor: str) -> dict:
-        """Tạm nghỉ / Tiếp tục: a paused counter calls nobody and is left out of wait estimates."""
-        counter = self._counter(counter_id)
-        now = self._now()
-        with self._begin() as tx:
-            state = tx.counter_state(counter.id)
-            if bool(state["paused"]) == paused:
-                raise Conflict("already_paused" if paused else "not_paused",
-                               f"{counter.name} {'đã tạm nghỉ' if paused else 'đang làm việc'} rồi.")
-            tx.set_counter_state(counter.id, paused=int(paused))
-            tx.append_event(at=now, actor=actor, kind=events.COUNTER_PAUSED if paused else events.COUNTER_RESUMED,
-                            counter=counter.id, details={"counter_name": counter.name})
-            return self.counter_view(tx, counter.id)
-
-    def claim_counter(self, counter_id: str, clerk: str, *, actor: str) -> dict:
-        """A clerk takes a counter; a counter has one clerk at a time (the same clerk may sign in again)."""
-        counter = self._counter(counter_id)
-        now = self._now()
-        with self._begin() as tx:
-            state = tx.counter_state(counter.id)
-            if state["clerk"] not in (None, clerk):
-                raise Conflict("counter_taken", f"{counter.name} đang có cán bộ {state['clerk']} làm việc.")
-            for other in tx.all_counter_states().values():
-                if other["clerk"] == clerk and other["counter"] != counter.id:
-                    # One counter per clerk, too; the move is logged like a sign-out so the audit has no gap.
-                    tx.set_counter_state(other["counter"], clerk=None)
-                    tx.append_event(at=now, actor=actor, kind=events.CLERK_SIGNED_OUT, counter=other["counter"],
-                                    details={"moved_to": counter.id})
-            tx.set_counter_state(counter.id, clerk=clerk)
-            tx.append_event(at=now, actor=actor, kind=events.CLERK_SIGNED_IN, counter=counter.id,
-                            details={"counter_name": counter.name})
-            return self.counter_view(tx, counter.id) | {"clerk": clerk}  # the clerk sees their own name
-
-    def release_counter(self, counter_id: str, clerk: str, *, actor: str) -> None:
-        """The clerk signs out; the counter is free for another clerk."""
-        now = self._now()
-        with self._begin() as tx:
-            if tx.counter_state(counter_id)["clerk"] == clerk:
-                tx.set_counter_state(counter_id, clerk=None)
-                tx.append_event(at=now, actor=actor, kind=events.CLERK_SIGNED_OUT, counter=counter_id)
-
-    def record_device_event(self, kind: str, *, actor: str, counter: str | None = None,
-                            ticket_id: int | None = None, **details) -> dict:
-        """Log a device happening (printed, print_failed, printer_status, scanner_status, scan_rejected).
-
-        Goes through the same log and feed as ticket changes, so a printer out of paper reaches the
-        counter and admin screens instead of failing silently.
-        """
-        if kind not in events.DEVICE_EVENTS:
-            raise InvalidRequest("unknown_event", f"Loại sự kiện thiết bị “{kind}” không hợp lệ.")
-        now = self._now()
-        with self.store.transaction() as tx:
-            ticket = tx.ticket(ticket_id) if ticket_id is not None else None
-            if ticket is not None:
-                return self._event(tx, now, actor, kind, ticket, counter, **details)
-            return tx.append_event(at=now, actor=actor, kind=kind, counter=counter, details=details)
 
     def expire_past_days(self) -> int:
         """Expire every ticket still open from an earlier local day; returns how many."""
