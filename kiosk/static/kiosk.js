@@ -1,0 +1,275 @@
+// The kiosk screen: lĩnh vực → thủ tục in two taps, an optional priority step, the number with its QR
+// code, and the printer's outcome from the realtime feed. Every text set with textContent (names come
+// from config.toml); the page has no links, so a citizen cannot wander off it.
+import { api } from "/static/api.js";
+import { followCentre, showConnection } from "/static/feed.js";
+import { $, QUEUE_KINDS, TOKEN_KEY, closeMessage, config, element, nameOf, serviceByCode, showMessage, state,
+         word } from "./common.js";
+import { applyPrint, renderResult, reprint, showResult } from "./result.js";
+import { buildKeyboard, matchServices } from "./search.js";
+
+// --- pairing: ?token=… once, then localStorage; the address bar never keeps the token --------------
+function takeToken() {
+  const params = new URLSearchParams(location.search);
+  if (params.has("token")) {
+    const given = params.get("token").trim();
+    if (given) localStorage.setItem(TOKEN_KEY, given);
+    params.delete("token");
+    const rest = params.toString();
+    history.replaceState(null, "", location.pathname + (rest ? `?${rest}` : ""));
+  }
+  return localStorage.getItem(TOKEN_KEY);
+}
+
+function showUnpaired(problem) {
+  $("unpaired-problem").hidden = !problem;
+  $("unpaired-problem").textContent = problem ? word("invalid_token") : "";
+  $("unpaired-text").textContent = word("unpaired_text", { kiosk: config.kiosk, url: config.pageUrl });
+  show("unpaired");
+}
+
+// --- screens ---------------------------------------------------------------------------------------
+function show(screen) {
+  state.screen = screen;
+  $("app").dataset.screen = screen;
+  for (const section of document.querySelectorAll(".screen")) section.hidden = section.id !== `screen-${screen}`;
+  window.scrollTo(0, 0);
+  restartIdle();
+}
+
+function render() {
+  if (!state.data) return;
+  document.documentElement.lang = state.lang;
+  for (const node of document.querySelectorAll("[data-word]")) node.textContent = word(node.dataset.word);
+  $("lang").textContent = word("other_language");
+  $("lang").lang = state.lang === "vi" ? "en" : "vi";
+  $("centre-name").textContent = nameOf(state.data.centre);
+  $("connection").textContent = word("connection_lost");
+  renderBanners();
+  renderGroups();
+  if (state.group) renderServices();
+  renderSearch();
+  renderPriorities();
+  if (state.ticket) renderResult();
+}
+
+function renderBanners() {
+  const printer = state.data.printer;
+  const out = printer.status !== "none" && !printer.can_print;
+  $("printer-banner").hidden = !out;
+  if (out) {
+    $("printer-banner").textContent = word("printer_banner", { message: word(`printer_${printer.status}`) });
+  }
+  const group = state.data.priority_groups.find((item) => item.id === state.priority);
+  $("priority-banner").hidden = !group;
+  $("priority-text").textContent = group ? word("priority_chosen", { name: nameOf(group) }) : "";
+}
+
+function etaText(service) {
+  if (service.eta_minutes === null) return word("eta_none");
+  return service.eta_minutes === 0 ? word("eta_now") : word("eta", { minutes: service.eta_minutes });
+}
+
+function serviceCard(service) {
+  const card = element("button", "card service");
+  card.type = "button";
+  card.dataset.service = service.code;
+  card.append(element("span", "card-title", nameOf(service)));
+  if (service.available) {
+    card.append(element("span", "card-meta", `${word("waiting", { n: service.waiting })} · ${etaText(service)}`));
+    card.addEventListener("click", () => issue(service));
+  } else {
+    card.disabled = true;
+    card.append(element("span", "reason", word(`reason_${service.reason}`)));
+  }
+  return card;
+}
+
+function renderGroups() {
+  const cards = state.data.groups.map((group) => {
+    const services = group.services.map(serviceByCode);
+    const card = element("button", "card group");
+    card.type = "button";
+    card.dataset.group = group.id;
+    card.append(element("span", "card-title", nameOf(group)));
+    const waiting = services.reduce((total, service) => total + service.waiting, 0);
+    card.append(element("span", "card-meta",
+      `${word("services_count", { n: services.length })} · ${word("waiting", { n: waiting })}`));
+    const open = services.find((service) => service.available);
+    if (open) {
+      card.addEventListener("click", () => { state.group = group.id; renderServices(); show("services"); });
+    } else {
+      card.disabled = true;
+      card.append(element("span", "reason", word(`reason_${services[0].reason}`)));
+    }
+    return card;
+  });
+  $("group-list").replaceChildren(...cards);
+}
+
+function renderServices() {
+  const group = state.data.groups.find((item) => item.id === state.group);
+  if (!group) { state.group = null; return; }
+  $("group-title").textContent = nameOf(group);
+  $("service-list").replaceChildren(...group.services.map((code) => serviceCard(serviceByCode(code))));
+}
+
+function renderSearch() {
+  $("search-box").textContent = state.query || word("search_placeholder");
+  $("search-box").classList.toggle("empty", !state.query);
+  const found = matchServices(state.data.services, state.query);
+  const cards = found.map(serviceCard);
+  if (state.query && !found.length) cards.push(element("p", "hint", word("search_empty")));
+  $("search-results").replaceChildren(...cards);
+}
+
+function typeKey(key) {
+  if (key === "delete") state.query = state.query.slice(0, -1);
+  else if (state.query.length < 40 && !(key === " " && state.query.endsWith(" "))) state.query += key;
+  renderSearch();
+}
+
+function renderPriorities() {
+  const choose = (id) => () => { state.priority = id; renderBanners(); show("groups"); };
+  const cards = state.data.priority_groups.map((group) => {
+    const card = element("button", "card priority");
+    card.type = "button";
+    card.dataset.priority = group.id;
+    card.append(element("span", "card-title", nameOf(group)));
+    card.addEventListener("click", choose(group.id));
+    return card;
+  });
+  const none = element("button", "card priority none");
+  none.type = "button";
+  none.dataset.priority = "";
+  none.append(element("span", "card-title", word("priority_none")));
+  none.addEventListener("click", choose(null));
+  $("priority-list").replaceChildren(...cards, none);
+}
+
+// --- taking a number -------------------------------------------------------------------------------
+async function issue(service) {
+  if (state.busy) return;  // a second tap while the first is on its way is ignored
+  state.busy = true;
+  $("busy").hidden = false;
+  try {
+    const ticket = await api("POST", "/api/tickets", { service: service.code, priority: state.priority },
+                             { token: state.token });
+    state.priority = null;  // the next citizen at this kiosk starts without it
+    showResult(ticket);
+    show("result");
+  } catch (error) {
+    if (error.status === 401) {  // the token was revoked: this kiosk needs pairing again
+      localStorage.removeItem(TOKEN_KEY);
+      showUnpaired(true);
+    } else {
+      showMessage(error);
+    }
+    if (error.code === "daily_cap_reached" || error.code === "closed") loadServices();
+  } finally {
+    state.busy = false;
+    $("busy").hidden = true;
+  }
+}
+
+// --- the rest of the screen's life -----------------------------------------------------------------
+function goHome() {
+  clearTimeout(state.printTimer);
+  Object.assign(state, { lang: "vi", group: null, priority: null, query: "", ticket: null });
+  closeMessage();
+  render();
+  show("groups");
+}
+
+function restartIdle() {
+  clearTimeout(state.idleTimer);
+  const atRest = state.screen === "groups" && state.lang === "vi" && !state.priority && $("message").hidden;
+  if (state.data && !atRest && state.screen !== "unpaired") {
+    state.idleTimer = setTimeout(goHome, config.idleSeconds * 1000);
+  }
+}
+
+let refreshTimer = null;
+function scheduleRefresh() {
+  if (refreshTimer === null) refreshTimer = setTimeout(() => { refreshTimer = null; loadServices(); }, 500);
+}
+
+async function loadServices() {
+  try {
+    state.data = await api("GET", config.servicesUrl, undefined, { token: state.token });
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) {
+      localStorage.removeItem(TOKEN_KEY);
+      showUnpaired(true);
+    } else {
+      setTimeout(scheduleRefresh, 3000);  // the feed's reconnect will also ask again
+    }
+    return;
+  }
+  // Fresh numbers arrive with every call in the centre: never swap a card under a finger that is on it
+  // (the tap would be lost); draw once the finger is up and its click has been handled.
+  if (state.touching) state.renderPending = true;
+  else render();
+  if (state.screen === "loading") show("groups");
+}
+
+function trackTouch(event) {
+  state.touching = event.type === "pointerdown";
+  if (!state.touching && state.renderPending) {
+    state.renderPending = false;
+    setTimeout(render, 0);
+  }
+}
+
+function onEvent(event) {
+  if (QUEUE_KINDS.has(event.kind)) scheduleRefresh();
+  if (!state.data || !event.details || event.details.kiosk !== config.kiosk) return;
+  if (event.kind === "printer_status") {
+    state.data.printer = { status: event.details.status, can_print: event.details.can_print,
+                           message: event.details.message };
+    renderBanners();
+  } else if (event.kind === "printed" || event.kind === "print_failed") {
+    state.printResults.set(event.ticket_id, event);
+    if (state.printResults.size > 50) state.printResults.delete(state.printResults.keys().next().value);
+    applyPrint(event);
+  }
+}
+
+function updateClock() {
+  const format = new Intl.DateTimeFormat("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: config.timezone });
+  $("clock").textContent = format.format(new Date());
+}
+
+function wire() {
+  // A kiosk stays on this page: no context menu, no back gesture, no link to follow.
+  document.addEventListener("contextmenu", (event) => event.preventDefault());
+  history.pushState({ kiosk: true }, "", location.href);
+  window.addEventListener("popstate", () => history.pushState({ kiosk: true }, "", location.href));
+  for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, restartIdle, true);
+  for (const kind of ["pointerdown", "pointerup", "pointercancel"]) document.addEventListener(kind, trackTouch, true);
+  $("lang").addEventListener("click", () => { state.lang = state.lang === "vi" ? "en" : "vi"; render(); restartIdle(); });
+  for (const back of document.querySelectorAll("[data-go]")) back.addEventListener("click", () => show(back.dataset.go));
+  $("open-search").addEventListener("click", () => { state.query = ""; renderSearch(); show("search"); });
+  $("open-priority").addEventListener("click", () => show("priority"));
+  $("priority-clear").addEventListener("click", () => { state.priority = null; renderBanners(); restartIdle(); });
+  $("done").addEventListener("click", goHome);
+  $("reprint").addEventListener("click", reprint);
+  $("message-close").addEventListener("click", () => { closeMessage(); restartIdle(); });
+  buildKeyboard($("keyboard"), typeKey);
+  document.addEventListener("keydown", (event) => {  // a physical keyboard, when there is one
+    if (state.screen !== "search" || event.ctrlKey || event.altKey || event.metaKey) return;
+    if (event.key === "Backspace") typeKey("delete");
+    else if (/^[\p{L} ]$/u.test(event.key)) typeKey(event.key.toLowerCase());
+  });
+  updateClock();
+  setInterval(updateClock, 15000);
+}
+
+wire();
+state.token = takeToken();
+if (!state.token) {
+  showUnpaired(false);
+} else {
+  loadServices();
+  followCentre({ auth: { kiosk: config.kiosk }, onSnapshot: scheduleRefresh, onEvent, onConnection: showConnection });
+}
