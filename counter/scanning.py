@@ -1,0 +1,145 @@
+"""Barcode scans at a counter: what a scanned ticket code does, and the serial scanners of config.toml.
+
+A scan is an action like a button press (DESIGN.md: scanner → core.call_specific → events → realtime):
+- a waiting (or transferred) ticket is called at the scanning counter, logged with reason "scanned";
+- the counter's own called ticket starts being served (the citizen is standing at the desk);
+- anything else is refused with a `scan_rejected` event for that counter, whose Vietnamese message
+  the counter screen shows. Messages never quote what was scanned: it may be a citizen's ID card.
+
+The same rules serve serial scanners (ScannerStation, one reader thread each) and USB scanners in
+keyboard mode (the counter page posts what they type to /counter/scan).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import weakref
+from functools import partial
+
+from core import events, lifecycle
+from core.errors import NotFound, QueueError
+from hardware.scanner import ScannerConfig, ScannerReader, parse_ticket_code
+
+log = logging.getLogger(__name__)
+SCANNED = "scanned"  # the reason logged with a call made by scanning
+_RUNNING: "weakref.WeakSet[ScannerStation]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_running_stations() -> None:
+    """Close the serial ports on a normal exit (a weak set: a station nobody uses may be collected)."""
+    for station in list(_RUNNING):
+        station.stop(timeout=1.0)
+
+
+class ScanRules:
+    """Turns one scanned text into one queue action at one counter (or one refusal)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def scan(self, counter_id: str, text: str, *, actor: str) -> dict:
+        """Act on a scan; returns {"outcome": called|started|rejected, "code", "message", "ticket"}."""
+        token = parse_ticket_code(text)
+        if token is None:
+            return self.reject(counter_id, "not_a_ticket", "Mã vừa quét không phải phiếu số thứ tự của trung tâm.",
+                               actor=actor)
+        try:
+            ticket = self.engine.ticket_for_token(token)
+        except NotFound:
+            return self.reject(counter_id, "ticket_not_found", "Không tìm thấy phiếu vừa quét trong hệ thống.",
+                               actor=actor)
+        try:
+            if ticket["status"] in lifecycle.CALLABLE:
+                called = self.engine.call_specific(counter_id, ticket["id"], actor=actor, reason=SCANNED)
+                return {"outcome": "called", "code": "called", "ticket": called,
+                        "message": f"Đã gọi số {called['number']} đến {called['counter_name']}."}
+            if ticket["status"] == lifecycle.CALLED and ticket["counter"] == counter_id:
+                started = self.engine.start(ticket["id"], actor=actor, counter_id=counter_id)
+                return {"outcome": "started", "code": "started", "ticket": started,
+                        "message": f"Bắt đầu phục vụ số {started['number']}."}
+        except QueueError as error:  # the queue moved on between the lookup and the action, or refuses
+            return self.reject(counter_id, error.code, error.message, actor=actor, ticket=ticket)
+        code, message = _why_not(ticket, counter_id)
+        return self.reject(counter_id, code, message, actor=actor, ticket=ticket)
+
+    def reject(self, counter_id: str, code: str, message: str, *, actor: str, ticket: dict | None = None,
+               **details) -> dict:
+        """Log a refused scan for the counter's screen; returns the refusal."""
+        self.engine.record_device_event(events.SCAN_REJECTED, actor=actor, counter=counter_id,
+                                        ticket_id=ticket["id"] if ticket else None, code=code, message=message,
+                                        **details)
+        return {"outcome": "rejected", "code": code, "message": message, "ticket": None}
+
+
+def _why_not(ticket: dict, counter_id: str) -> tuple[str, str]:
+    """Why a scanned ticket that is neither callable nor this counter's called ticket was refused."""
+    number, status = ticket["number"], ticket["status"]
+    if status == lifecycle.SERVING and ticket["counter"] == counter_id:
+        return "already_serving", f"Số {number} đang được phục vụ tại quầy này."
+    if status in (lifecycle.CALLED, lifecycle.SERVING):
+        return "at_another_counter", f"Số {number} đang được xử lý ở {ticket['counter_name']}."
+    return "not_callable", (f"Số {number} đang ở trạng thái “{lifecycle.STATUS_NAMES_VI[status]}”, "
+                            "không gọi được bằng máy quét.")
+
+
+class ScannerStation:
+    """The serial scanners of config.toml ([[scanners]]): one ScannerReader each, wired to ScanRules.
+
+    A scanner's first status after start is not logged: an unplugged scanner at start-up is shown by the
+    counter page (it asks `statuses()`), and the event log records changes from then on. Logging it would
+    also put a device event into every freshly started test server before its first ticket.
+    """
+
+    def __init__(self, engine, scanners):
+        self.rules = ScanRules(engine)
+        self.engine = engine
+        self.entries = []  # (counter id, reader)
+        self._status: dict[int, str] = {}
+        for index, scanner in enumerate(scanners):
+            config = ScannerConfig(url=scanner.url, baudrate=scanner.baudrate, suffix=scanner.suffix,
+                                   prefix=scanner.prefix)
+            reader = ScannerReader(config, partial(self._on_scan, scanner.counter),
+                                   partial(self._on_status, index, scanner.counter))
+            self.entries.append((scanner.counter, reader))
+
+    def start(self) -> None:
+        """Start every reader (each reconnects by itself until stop())."""
+        for _, reader in self.entries:
+            reader.start()
+        _RUNNING.add(self)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop every reader and close its port."""
+        for _, reader in self.entries:
+            try:
+                reader.stop(timeout)
+            except Exception:  # one stuck reader must not keep the others open
+                log.exception("stopping scanner %s failed", reader.config.url)
+
+    def statuses(self, counter_id: str) -> list[str]:
+        """The state of each scanner of a counter: connected, disconnected, stopped, or starting."""
+        return [self._status.get(index, "starting")
+                for index, (counter, _) in enumerate(self.entries) if counter == counter_id]
+
+    # --- reader callbacks (on each reader's thread; the reader logs and swallows what they raise) ---------
+    def _on_scan(self, counter_id: str, code: str) -> None:
+        result = self.rules.scan(counter_id, code, actor=f"scanner:{counter_id}")
+        log.info("scan at counter %s: %s (%s)", counter_id, result["outcome"], result["code"])
+
+    def _on_status(self, index: int, counter_id: str, kind: str, detail: str) -> None:
+        counter_name = self.engine.settings.counters[counter_id].name
+        if kind == "rejected":
+            # Line noise, a wrong baud rate, a scanner in another mode: say so at the counter.
+            self.rules.reject(counter_id, "unreadable_scan",
+                              f"Máy quét của {counter_name} gửi dữ liệu không đọc được. Hãy quét lại.",
+                              actor=f"scanner:{counter_id}", reason=detail)
+            return
+        previous, self._status[index] = self._status.get(index), kind
+        if kind == "stopped" or previous in (None, "stopped") or previous == kind:
+            return  # start-up and shutdown are not news for the counter's screen
+        message = (f"Máy quét mã vạch của {counter_name} đã kết nối lại." if kind == "connected"
+                   else f"Máy quét mã vạch của {counter_name} mất kết nối. Kiểm tra dây cáp.")
+        self.engine.record_device_event(events.SCANNER_STATUS, actor=f"scanner:{counter_id}", counter=counter_id,
+                                        status=kind, message=message)
