@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from core.engine import QueueEngine
 from core.errors import QueueError
 from core.settings import Settings, load_settings
-from realtime import Realtime
+from realtime import Realtime, without_websocket_compression
 from store import Store, access
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
     # Default CORS policy: a browser page may open a socket only from this server's own origin.
     socketio = SocketIO(app, async_mode=async_mode)
     realtime = Realtime(socketio, engine)
+    app.wsgi_app = without_websocket_compression(app.wsgi_app)  # realtime.py says why
     app.extensions["xephang"] = Centre(settings, store, engine, socketio, realtime)
 
     from api.routes import blueprint as api_blueprint
@@ -96,6 +97,13 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
 
 def register_screens(app: Flask) -> None:
     """The screens' blueprints (kiosk/, counter/, display/), each one line here."""
+    import counter
+    import kiosk
+    from display.routes import blueprint as display_blueprint
+
+    app.register_blueprint(display_blueprint)  # lobby and per-counter displays, their audio and notice
+    kiosk.register(app)    # kiosk screen, phone status page /t/<token>, rate limit, printers
+    counter.register(app)  # counter pages + the serial barcode scanners of [[scanners]]
 
 
 def _safe(details: dict) -> dict:

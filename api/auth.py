@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, request, session
 
@@ -69,6 +70,18 @@ def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
     return session["csrf"]
+
+
+def refuse_other_sites() -> None:
+    """Refuse a sign-in that a page of another site made the browser send (login CSRF).
+
+    Sign-in carries no CSRF token (there is no session yet), and the JSON parser accepts a text/plain
+    form post, which any web page can send. Browsers name the sending page's origin on every such POST,
+    so a request whose Origin is not this server is refused. Programs that send no Origin are unaffected.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        raise NotAllowed("cross_site", "Yêu cầu đăng nhập đến từ một trang web khác nên bị từ chối.")
 
 
 def require(*kinds: str, write: bool = True) -> Caller:

@@ -26,7 +26,8 @@ TICKET = {"type": "object", "properties": {
 def _errors(*codes: int) -> dict:
     text = {400: "malformed body or unknown field", 401: "no or invalid credentials",
             403: "wrong role, device, counter or missing CSRF token", 404: "no such ticket or counter",
-            409: "the queue's state refuses it (illegal transition, daily cap, busy counter, recall limit)"}
+            409: "the queue's state refuses it (illegal transition, daily cap, busy counter, recall limit)",
+            429: "this kiosk issued too many tickets just now (kiosk.rate_limit_*); see Retry-After"}
     return {str(code): {"description": text[code], "content": {"application/json": {"schema": ERROR}}}
             for code in codes}
 
@@ -65,7 +66,7 @@ def openapi_document(settings) -> dict:
         "paths": {
             "/api/tickets": {"post": _op(
                 "Take a number (kiosk)",
-                {"201": {"description": "issued", **_json(TICKET)}, **_errors(400, 401, 403, 409)},
+                {"201": {"description": "issued", **_json(TICKET)}, **_errors(400, 401, 403, 409, 429)},
                 {"type": "object", "required": ["service"], "additionalProperties": False,
                  "properties": {"service": {"enum": list(settings.services)},
                                 "priority": {"enum": [*settings.priority_groups, None]}}})},
@@ -79,6 +80,11 @@ def openapi_document(settings) -> dict:
                        "properties": {"service": {"type": "string"}, "counter": {"type": "string"},
                                       "note": {"type": "string"}}}),
                 "parameters": [ticket_id, action]}},
+            "/api/tickets/{ticket_id}/reprint": {"post": {  # kiosk/routes.py
+                **_op("Print the ticket again on the printer of the kiosk that issued it (that kiosk, or an admin)",
+                      {"202": {"description": "queued; the outcome arrives on the feed as printed or print_failed"},
+                       **_errors(400, 401, 403, 404, 409)}),
+                "parameters": [ticket_id]}},
             "/api/counters/{counter_id}/next": {"post": {
                 **_op("Call the next ticket at this counter",
                       {**ok, "204": {"description": "nobody waits"}, **_errors(401, 403, 404, 409)}),

@@ -8,7 +8,7 @@ from core import lifecycle
 from core.errors import Conflict, InvalidRequest, NotAllowed
 from store import access
 
-from .auth import Unauthenticated, csrf_token, require, require_counter
+from .auth import Unauthenticated, csrf_token, refuse_other_sites, require, require_counter
 from .openapi import openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -165,6 +165,7 @@ def state():
 
 @blueprint.post("/session")
 def sign_in():
+    refuse_other_sites()
     data = body({"name": (str,), "password": (str,), "counter": (str, int, type(None))},
                 required=("name", "password"))
     # The engine's clock, so that tests can let a lockout run out without waiting five minutes.

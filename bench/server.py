@@ -36,6 +36,9 @@ class BenchServer:
             # The demo's daily caps (100–600) would refuse part of a 4,000-ticket run: raise them to 999,
             # the most a 3-digit number allows (and below the next range for the prefix-less services).
             text = re.sub(r"daily_cap = \d+", "daily_cap = 999", self.config.read_text(encoding="utf-8"))
+            # The issue benchmark measures the API: no kiosk rate limit and no printing (bench print measures that).
+            text = re.sub(r"(?m)^rate_limit_tickets = \d+", "rate_limit_tickets = 0", text)
+            text = re.sub(r'(?m)^printer = ".*"$', 'printer = "none"', text)
             self.config = Path(self.directory.name) / "config.toml"
             self.config.write_text(text, encoding="utf-8")
         subprocess.run([sys.executable, "server.py", "--config", str(self.config), "--db", str(self.db), "seed-demo"],

@@ -29,3 +29,6 @@ DEVICE_EVENTS = (PRINTED, PRINT_FAILED, PRINTER_STATUS, SCANNER_STATUS, SCAN_REJ
 
 # Events that a lobby display announces.
 ANNOUNCED = (CALLED, RECALLED)
+
+# An admin changed the scrolling notice of the lobby displays (details: display or None for all, text).
+NOTICE_CHANGED = "notice_changed"

@@ -10,6 +10,7 @@ from .estimate import estimate_minutes, mean_service_minutes
 
 RECENT_CALLS = 10
 SERVICE_TIME_CACHE_SECONDS = 60
+SERVED_LISTED = 50  # a counter's "served today" list: enough for a shift, small enough to send on every change
 
 
 class QueueViews:
@@ -121,6 +122,28 @@ class QueueViews:
             return [self.ticket_view(tx, t, now)
                     for t in tx.callable_tickets(lifecycle.CALLABLE, counter.services, counter.id, day)]
 
+    def counter_day(self, counter_id: str, *, listed: int = SERVED_LISTED) -> dict:
+        """Today at one counter: the tickets it finished (newest first, at most `listed`), how many it
+        finished, their mean call-to-finish minutes (as core/estimate.py measures service), and no-shows."""
+        self.settings.counters[counter_id]  # a KeyError for an unknown counter, like counter_view
+        with self.store.read() as tx:
+            day = self._today(self.clock.now())
+            done = tx.closed_at_counter(counter_id, day, (lifecycle.DONE,))
+            no_shows = tx.closed_at_counter(counter_id, day, (lifecycle.NO_SHOW,))
+        minutes = [_minutes_between(t["called_at"], t["finished_at"]) for t in done]
+        minutes = [m for m in minutes if m is not None]
+        served = []
+        for ticket in done[:listed]:
+            service = self.settings.services[ticket["service"]]
+            served.append({"id": ticket["id"], "number": ticket["number"], "service": service.code,
+                           "service_name": service.name, "service_name_en": service.name_en,
+                           "priority": ticket["priority"], "called_at": ticket["called_at"],
+                           "finished_at": ticket["finished_at"],
+                           "service_minutes": _minutes_between(ticket["called_at"], ticket["finished_at"])})
+        return {"day": day, "served_count": len(done), "no_show_count": len(no_shows),
+                "average_service_minutes": round(sum(minutes) / len(minutes), 1) if minutes else None,
+                "served": served}
+
     def snapshot(self) -> dict:
         """Everything a screen needs to draw the centre from scratch, with the seq it is current to."""
         now = self.clock.now()
@@ -138,3 +161,10 @@ class QueueViews:
                                   "number": e["details"].get("number"), "service": e["service"]}
                                  for e in recent],
             }
+
+
+def _minutes_between(start: str | None, end: str | None) -> float | None:
+    """Minutes from one stored UTC stamp to another, to 0.1; None when either is missing."""
+    if not start or not end:
+        return None
+    return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 60, 1)

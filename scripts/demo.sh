@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+apt_install espeak-ng   # the lobby displays' offline Vietnamese voice (README, "Lobby display")
 .venv/bin/python server.py --config config.toml --db data/demo.db seed-demo
 exec .venv/bin/python server.py --config config.toml --db data/demo.db --host "${HOST:-0.0.0.0}" --port "${PORT:-8080}"

@@ -124,6 +124,14 @@ class TicketQueries:
             (counter,)).fetchone()
         return row[0] if row else None
 
+    def closed_at_counter(self, counter: str, day: str, statuses: tuple[str, ...]) -> list[dict]:
+        """Tickets of `day` last called at `counter` that ended in one of `statuses`, most recent first."""
+        rows = self.connection.execute(
+            f"""SELECT * FROM tickets WHERE day = ? AND counter = ? AND status IN ({_placeholders(statuses)})
+                ORDER BY finished_at DESC, id DESC""",
+            (day, counter, *statuses)).fetchall()
+        return [dict(row) for row in rows]
+
     # --- counters ----------------------------------------------------------------------------
     def counter_state(self, counter: str) -> dict:
         row = self.connection.execute("SELECT * FROM counter_state WHERE counter = ?", (counter,)).fetchone()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -28,8 +29,26 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 @pytest.fixture
 def settings():
-    """The shipped demo centre's settings."""
-    return load_settings(CONFIG)
+    """The shipped demo centre's settings, with quiet kiosks (see quiet_kiosks)."""
+    return quiet_kiosks(load_settings(CONFIG))
+
+
+def quiet_kiosks(settings):
+    """Kiosks that neither print nor rate-limit: API tests issue as fast as they like and see only the
+    events they cause (a kiosk printer adds "printed" events; the kiosk's own tests print, tests/*/test_kiosk*)."""
+    kiosks = {k: dataclasses.replace(kiosk, printer="none") for k, kiosk in settings.kiosks.items()}
+    return dataclasses.replace(settings, kiosks=kiosks,
+                               kiosk=dataclasses.replace(settings.kiosk, rate_limit_tickets=0))
+
+
+def quiet_kiosks_config(directory: Path) -> Path:
+    """config.toml with quiet kiosks (see quiet_kiosks), written into `directory`."""
+    text = CONFIG.read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^printer = ".*"$', 'printer = "none"', text)
+    text = re.sub(r"(?m)^rate_limit_tickets = \d+", "rate_limit_tickets = 0", text)
+    path = directory / "config-quiet-kiosks.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -120,8 +139,8 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(tmp_path):
-    """A running demo centre with the demo's users and tokens (see server.py seed-demo)."""
-    server = LiveServer(tmp_path / "queue.db")
+    """A running demo centre with the demo's users and tokens (see server.py seed-demo), quiet kiosks."""
+    server = LiveServer(tmp_path / "queue.db", config=quiet_kiosks_config(tmp_path))
     server.command("seed-demo")
     server.start()
     yield server
