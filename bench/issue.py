@@ -57,11 +57,10 @@ def _issue_worker(port: int, threads: int, per_thread: int, start, results) -> N
 
 
 def _call_worker(port: int, counters: list[str], start, stop_at: float, results) -> None:
-    latencies, calls = [], 0
+    latencies = []
     lock = threading.Lock()
 
     def run(counter: str):
-        nonlocal calls
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         headers = {"Authorization": f"Bearer demo-counter-{counter}"}
         mine = []

@@ -18,7 +18,6 @@ import platform
 import re
 import statistics
 import tempfile
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path

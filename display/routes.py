@@ -23,7 +23,7 @@ from flask import Blueprint, current_app, jsonify, render_template, send_file, u
 from api.auth import require
 from api.routes import body
 from core.errors import InvalidRequest, NotFound, QueueError
-from core.settings import LOGO_TYPES
+from core.screen_settings import LOGO_TYPES
 from i18n import language, words
 
 from .announce import Announcements
