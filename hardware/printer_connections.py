@@ -8,6 +8,8 @@ python-escpos object, opens it explicitly, and closes it before returning.
 
 from __future__ import annotations
 
+import abc
+
 import logging
 import os
 import socket
@@ -46,9 +48,9 @@ class EscposTicketPrinter(TicketPrinter):
         self.status_timeout = status_timeout
         self._closed = False
 
+    @abc.abstractmethod
     def _open(self):
         """Return an opened python-escpos printer; raise OSError or DeviceNotFoundError if it cannot."""
-        raise NotImplementedError
 
     def _read_byte(self, printer, timeout: float) -> int | None:
         """Read one reply byte within ``timeout`` seconds, or None. Default: no back channel."""

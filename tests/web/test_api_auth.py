@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.api_support import (DISPLAY, KIOSK, KIOSK_2, ClerkClient, assert_error, bearer, counter_token,
-                                   open_centre, seed_database)
+from tests.web.api_support import DISPLAY, KIOSK, KIOSK_2, ClerkClient, assert_error, bearer, counter_token
 
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    return seed_database(tmp_path_factory)
-
-
-@pytest.fixture
-def api(settings, clock, seeded, tmp_path):
-    with open_centre(settings, clock, seeded, tmp_path) as centre:
-        yield centre
 
 
 @pytest.fixture

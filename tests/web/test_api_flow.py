@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 
-from tests.web.api_support import DISPLAY, KIOSK, assert_error, counter_token, open_centre, seed_database
+from tests.web.api_support import DISPLAY, KIOSK, assert_error, counter_token
 
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    return seed_database(tmp_path_factory)
-
-
-@pytest.fixture
-def api(settings, clock, seeded, tmp_path):
-    with open_centre(settings, clock, seeded, tmp_path) as centre:
-        yield centre
 
 
 def history(api, ticket_id: int) -> list[dict]:

@@ -8,18 +8,8 @@ from datetime import datetime
 import pytest
 
 from tests.conftest import ZONE
-from tests.web.api_support import KIOSK, assert_error, counter_token, open_centre, seed_database
+from tests.web.api_support import KIOSK, assert_error, counter_token, open_centre
 
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    return seed_database(tmp_path_factory)
-
-
-@pytest.fixture
-def api(settings, clock, seeded, tmp_path):
-    with open_centre(settings, clock, seeded, tmp_path) as centre:
-        yield centre
 
 
 def issue_raw(api, data, content_type="application/json"):

@@ -13,19 +13,8 @@ import re
 import pytest
 
 from store import access
-from tests.web.api_support import (DISPLAY, KIOSK, ClerkClient, assert_error, counter_token, open_centre,
-                                   seed_database)
+from tests.web.api_support import DISPLAY, KIOSK, ClerkClient, assert_error, counter_token
 
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    return seed_database(tmp_path_factory)
-
-
-@pytest.fixture
-def api(settings, clock, seeded, tmp_path):
-    with open_centre(settings, clock, seeded, tmp_path) as centre:
-        yield centre
 
 
 def page_text(response) -> str:

@@ -6,21 +6,11 @@ import re
 
 import pytest
 
-from tests.web.api_support import assert_error, open_centre, seed_database
+from tests.web.api_support import assert_error
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    return seed_database(tmp_path_factory)
-
-
-@pytest.fixture
-def api(settings, clock, seeded, tmp_path):
-    with open_centre(settings, clock, seeded, tmp_path) as centre:
-        yield centre
 
 
 @pytest.fixture
