@@ -20,6 +20,7 @@ from .screen_settings import PRINTER_URL, DisplayOptions, KioskOptions, Voice, p
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRINTER_PROFILES = ("TM-T20II", "TM-T88V")  # profiles with a known paper width
+RESERVED_DISPLAY_IDS = ("counter", "logo", "notice", "audio")  # paths of display/routes.py
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,10 @@ def parse_settings(data: dict) -> Settings:
         displays.append(Display(id=t.text("id", pattern=IDENTIFIER), name=t.text("name"),
                                 counters=t.text_list("counters", choices=counters_by_id),
                                 services=t.text_list("services", choices=services)))
+        if displays[-1].id in RESERVED_DISPLAY_IDS:
+            # /display/<id> shares its URL space with these pages of the display blueprint.
+            raise ConfigError(f"{t.path}.id: {displays[-1].id!r} is reserved (used by /display/"
+                              f"{displays[-1].id}); choose another id")
         t.finish()
     scanners = []
     for t in root.tables("scanners", required=False):

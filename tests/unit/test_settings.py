@@ -305,3 +305,11 @@ def test_bad_public_url_printer_profile_and_scanner_suffix_are_named():
     data = shipped()
     data["scanners"][0]["suffix"] = "\t"
     assert config_error(data).startswith("scanners[0].suffix: expected")
+
+
+@pytest.mark.parametrize("reserved", ["counter", "logo", "notice", "audio"])
+def test_display_ids_that_clash_with_display_pages_are_refused(reserved):
+    data = shipped()
+    data["displays"][0]["id"] = reserved
+    assert config_error(data) == (f"displays[0].id: {reserved!r} is reserved (used by /display/{reserved}); "
+                                  "choose another id")
