@@ -11,10 +11,12 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app, request, session
+from flask import request, session
 
 from core.errors import NotAllowed, QueueError
 from store import access
+
+from . import centre
 
 
 class Unauthenticated(QueueError):
@@ -44,7 +46,7 @@ def current_caller() -> Caller | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("bad_authorization", "Tiêu đề Authorization phải có dạng “Bearer <mã thiết bị>”.")
-        device = access.device_for_token(current_app.extensions["xephang"].store, token.strip())
+        device = access.device_for_token(centre().store, token.strip())
         if device is None:
             raise Unauthenticated("invalid_token", "Mã thiết bị không hợp lệ hoặc đã bị thu hồi.")
         counter = device["device_id"] if device["kind"] == "counter" else None
@@ -61,7 +63,7 @@ def current_caller() -> Caller | None:
 
 
 def _clerk_at(counter_id: str) -> str | None:
-    with current_app.extensions["xephang"].store.read() as tx:
+    with centre().store.read() as tx:
         return tx.counter_state(counter_id)["clerk"]
 
 

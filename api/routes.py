@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, session
+from flask import Blueprint, jsonify, request, session
 
 from core import lifecycle
 from core.errors import Conflict, InvalidRequest, NotAllowed
 from store import access
 
+from . import centre
 from .auth import Unauthenticated, csrf_token, refuse_other_sites, require, require_counter
 from .openapi import openapi_document
 
@@ -16,10 +17,6 @@ blueprint = Blueprint("api", __name__, url_prefix="/api")
 # SQLite's INTEGER is 64-bit: a larger id would raise OverflowError (a 500) in the first query.
 LARGEST_ID = 2**63 - 1
 
-
-def centre():
-    """The running centre: settings, store, engine (see app.py)."""
-    return current_app.extensions["xephang"]
 
 
 def body(fields: dict[str, tuple], required: tuple[str, ...] = ()) -> dict:

@@ -91,10 +91,11 @@ class Table:
             raise ConfigError(f"{self._key(unknown[0])}: unknown key")
 
 
-def unique(items, what: str, path: str) -> dict:
+def unique(items, what: str, path: str, key_of=lambda item: item.id) -> dict:
+    """Items by their id (or `key_of`), refusing one declared twice."""
     result = {}
     for item in items:
-        key = item.code if hasattr(item, "code") else item.id
+        key = key_of(item)
         if key in result:
             raise ConfigError(f"{path}: {what} {key!r} is declared twice")
         result[key] = item

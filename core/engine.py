@@ -8,6 +8,7 @@ Callers (HTTP, Socket.IO, the scanner thread) pass an `actor` ("kiosk:kiosk-1", 
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from . import events, lifecycle
@@ -26,6 +27,7 @@ class QueueEngine(CounterActions, QueueViews):
     def __init__(self, settings: Settings, store, clock=None):
         self.settings, self.store, self.clock = settings, store, clock or SystemClock()
         self._swept_day: str | None = None
+        self._pools, self._service_minutes = {}, {}  # caches of core/views.py
 
     # --- helpers -------------------------------------------------------------------------------
     def _now(self):
@@ -38,9 +40,34 @@ class QueueEngine(CounterActions, QueueViews):
         """Stored times are UTC: arrival order is a string comparison, so every stamp needs the same offset."""
         return now.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
+    @contextmanager
     def _begin(self):
-        """A write transaction that first expires tickets left open from earlier days (rollover)."""
-        return _SweepingTransaction(self)
+        """A write transaction that, once per local day, first expires what earlier days left open."""
+        today = self._today(self._now())
+        with self.store.transaction() as tx:
+            if self._swept_day != today:
+                self._expire_before(tx, today)
+            yield tx
+        self._swept_day = today  # only once that transaction has committed
+
+    def _expire_before(self, tx, today: str) -> int:
+        """Rollover: tickets still open from an earlier day become expired (kept); returns how many."""
+        now = self._now()
+        expired = set()
+        for ticket in tx.open_tickets_before(today, lifecycle.OPEN):
+            tx.update_ticket(ticket["id"], status=lifecycle.EXPIRED, finished_at=self._stamp(now))
+            self._event(tx, now, "system", events.EXPIRED, {**ticket, "status": lifecycle.EXPIRED},
+                        ticket["counter"], day=ticket["day"], previous_status=ticket["status"])
+            expired.add(ticket["id"])
+        for state in tx.all_counter_states().values():
+            if state["current_ticket"] in expired:
+                tx.set_counter_state(state["counter"], current_ticket=None)
+            # A priority streak is about today's waiting citizens: yesterday's must not skip this
+            # morning's first priority ticket. (This sweep also runs after a restart mid-day, so
+            # only a streak whose last call was on an earlier day is reset.)
+            if state["priority_streak"] and tx.last_call_day(state["counter"]) != today:
+                tx.set_counter_state(state["counter"], priority_streak=0)
+        return len(expired)
 
     def counter_settings(self, counter_id: str):
         """The configured counter, or NotFound('counter_not_found')."""
@@ -268,8 +295,11 @@ class QueueEngine(CounterActions, QueueViews):
 
     def expire_past_days(self) -> int:
         """Expire every ticket still open from an earlier local day; returns how many."""
-        with self._begin() as tx:
-            return tx.expired_count
+        today = self._today(self._now())
+        with self.store.transaction() as tx:
+            count = self._expire_before(tx, today)
+        self._swept_day = today
+        return count
 
 
 def _illegal(ticket: dict, action_vi: str) -> Conflict:
@@ -277,41 +307,3 @@ def _illegal(ticket: dict, action_vi: str) -> Conflict:
     status = ticket["status"]
     return Conflict("illegal_transition", f"Không thể {action_vi} khi số đang ở trạng thái "
                     f"“{lifecycle.STATUS_NAMES_VI.get(status, status)}”.", status=status, target=lifecycle.CALLED)
-
-
-class _SweepingTransaction:
-    """Opens the Store's transaction and, once per local day, expires what earlier days left open."""
-
-    def __init__(self, engine: QueueEngine):
-        self.engine = engine
-        self.context = engine.store.transaction()
-        self.today = None
-
-    def __enter__(self):
-        tx = self.context.__enter__()
-        tx.expired_count = 0
-        now = self.engine._now()
-        self.today = self.engine._today(now)
-        if self.engine._swept_day != self.today:
-            expired = set()
-            for ticket in tx.open_tickets_before(self.today, lifecycle.OPEN):
-                tx.update_ticket(ticket["id"], status=lifecycle.EXPIRED, finished_at=self.engine._stamp(now))
-                self.engine._event(tx, now, "system", events.EXPIRED, {**ticket, "status": lifecycle.EXPIRED},
-                                   ticket["counter"], day=ticket["day"], previous_status=ticket["status"])
-                expired.add(ticket["id"])
-            for state in tx.all_counter_states().values():
-                if state["current_ticket"] in expired:
-                    tx.set_counter_state(state["counter"], current_ticket=None)
-                # A priority streak is about today's waiting citizens: yesterday's must not skip this
-                # morning's first priority ticket. (This sweep also runs after a restart mid-day, so
-                # only a streak whose last call was on an earlier day is reset.)
-                if state["priority_streak"] and tx.last_call_day(state["counter"]) != self.today:
-                    tx.set_counter_state(state["counter"], priority_streak=0)
-            tx.expired_count = len(expired)
-        return tx
-
-    def __exit__(self, kind, value, traceback):
-        result = self.context.__exit__(kind, value, traceback)
-        if kind is None:
-            self.engine._swept_day = self.today
-        return result

@@ -212,7 +212,7 @@ def parse_settings(data: dict) -> Settings:
             raise ConfigError(f"{t.path}.prefix: expected 0–2 capital letters, got {service.prefix!r}")
         t.finish()
         services_list.append(service)
-    services = unique(services_list, "service", "services")
+    services = unique(services_list, "service", "services", key_of=lambda service: service.code)
     _check_number_ranges(services)
 
     counters = []

@@ -16,7 +16,10 @@ SERVED_LISTED = 50  # a counter's "served today" list: enough for a shift, small
 class QueueViews:
     """Read side of QueueEngine (mixed in); needs self.settings, self.store, self.clock."""
 
-    _pools: dict[tuple[str, bool], tuple[str, ...]] | None = None
+    # Filled lazily; QueueEngine.__init__ creates them: _pools[(service, priority)] → competing services,
+    # _service_minutes[service] → (when measured, mean minutes).
+    _pools: dict[tuple[str, bool], tuple[str, ...]]
+    _service_minutes: dict[str, tuple[datetime, float]]
 
     def _counters_for(self, service: str, priority: bool) -> list:
         """Counters that would serve a ticket of `service`: a priority counter takes normal tickets only
@@ -27,8 +30,6 @@ class QueueViews:
 
     def _pool(self, service: str, priority: bool) -> tuple[str, ...]:
         """Services competing with `service` for its counters: any sharing at least one of them."""
-        if self._pools is None:
-            self._pools = {}
         key = (service, priority)
         if key not in self._pools:
             shared = {s for c in self._counters_for(service, priority) for s in c.services}
@@ -36,7 +37,7 @@ class QueueViews:
         return self._pools[key]
 
     def _minutes(self, tx, service: str, now: datetime) -> float:
-        cache = self.__dict__.setdefault("_service_minutes", {})
+        cache = self._service_minutes
         cached = cache.get(service)
         if cached and (now - cached[0]).total_seconds() < SERVICE_TIME_CACHE_SECONDS:
             return cached[1]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
 
+from api import centre
 from api.auth import csrf_token, current_caller, require
 from api.routes import body
 from core.errors import NotAllowed
@@ -25,9 +26,6 @@ blueprint = Blueprint("counter", __name__, url_prefix="/counter", template_folde
                       static_folder="static", static_url_path="/static")
 LONGEST_SCAN = 1024  # characters; a keyboard-mode scan longer than this is not a ticket (they are ~60)
 
-
-def centre():
-    return current_app.extensions["xephang"]
 
 
 def station():

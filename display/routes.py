@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, render_template, send_file, url_for
 
+from api import centre
 from api.auth import require
 from api.routes import body
 from core.errors import InvalidRequest, NotFound, QueueError
@@ -47,9 +48,6 @@ def _set_up(state) -> None:
     centre = state.app.extensions["xephang"]
     state.app.extensions["xephang_display"] = Announcements(centre.settings, centre.store.path)
 
-
-def centre():
-    return current_app.extensions["xephang"]
 
 
 def announcements() -> Announcements:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, url_for
 
+from api import centre
 from api.auth import require
 from api.routes import body
 from core import lifecycle
@@ -27,9 +28,6 @@ blueprint = Blueprint("kiosk", __name__, template_folder="templates", static_fol
 LARGEST_ID = 2**63 - 1
 REPRINTS_PER_TICKET = 3  # "In lại" pressed again and again must not empty the roll
 
-
-def centre():
-    return current_app.extensions["xephang"]
 
 
 def printing():

@@ -15,6 +15,7 @@ import qrcode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from markupsafe import escape
 
+from api import centre
 from core.errors import QueueError
 from i18n import language, words
 
@@ -23,11 +24,10 @@ from .words import STATUS_WORDS
 blueprint = Blueprint("status", __name__, template_folder="templates")  # its CSS and JS: /kiosk-static/
 
 
-def centre():
-    return current_app.extensions["xephang"]
-
 
 def _ticket(token: str) -> dict | None:
+    """The ticket for a status-page token, or None (the page answers its own 404; the JSON routes let
+    engine.ticket_for_token's NotFound reach app.py's error handler)."""
     try:
         return centre().engine.ticket_for_token(token)
     except QueueError:
@@ -61,19 +61,14 @@ def page(token: str):
 
 @blueprint.get("/t/<token>/state")
 def state(token: str):
-    ticket = _ticket(token)
-    if ticket is None:
-        return jsonify({"error": "ticket_not_found", "message": "Không tìm thấy số thứ tự này."}), 404
-    response = jsonify(ticket)
+    response = jsonify(centre().engine.ticket_for_token(token))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @blueprint.get("/t/<token>/qr.svg")
 def qr_code(token: str):
-    ticket = _ticket(token)
-    if ticket is None:
-        return jsonify({"error": "ticket_not_found", "message": "Không tìm thấy số thứ tự này."}), 404
+    ticket = centre().engine.ticket_for_token(token)
     response = Response(qr_svg(ticket["status_url"]), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=86400"  # the address never changes
     return response

@@ -30,7 +30,7 @@ class Transaction(TicketQueries):
     """What core may do inside one BEGIN IMMEDIATE … COMMIT: queries, updates and event appends."""
 
     def __init__(self, connection: sqlite3.Connection):
-        self.connection = connection
+        super().__init__(connection)
         self.events: list[dict] = []
 
     def append_event(self, *, at: datetime, actor: str, kind: str, ticket_id: int | None = None,

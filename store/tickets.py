@@ -16,6 +16,7 @@ class TicketQueries:
 
     def __init__(self, connection: sqlite3.Connection):
         self.connection = connection
+        self._counter_states: dict[str, dict] | None = None  # read once per transaction (see all_counter_states)
 
     # --- tickets -----------------------------------------------------------------------------
     def ticket(self, ticket_id: int) -> dict | None:
@@ -140,9 +141,15 @@ class TicketQueries:
         return {"counter": counter, "current_ticket": None, "paused": 0, "priority_streak": 0, "clerk": None}
 
     def all_counter_states(self) -> dict[str, dict]:
-        return {row["counter"]: dict(row) for row in self.connection.execute("SELECT * FROM counter_state")}
+        """Every counter's stored state; read once per transaction (a waiting list computes one wait per
+        ticket, each needing the open counters) and re-read after set_counter_state. Do not mutate."""
+        if self._counter_states is None:
+            self._counter_states = {row["counter"]: dict(row)
+                                    for row in self.connection.execute("SELECT * FROM counter_state")}
+        return self._counter_states
 
     def set_counter_state(self, counter: str, **fields) -> None:
+        self._counter_states = None
         state = self.counter_state(counter)
         state.update(fields)
         self.connection.execute(

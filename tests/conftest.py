@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,8 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 
+from bench.server import free_port, quiet_kiosks_text
 from core.clock import FixedClock
 from core.engine import QueueEngine
 from core.settings import load_settings
@@ -43,9 +41,7 @@ def quiet_kiosks(settings):
 
 def quiet_kiosks_config(directory: Path) -> Path:
     """config.toml with quiet kiosks (see quiet_kiosks), written into `directory`."""
-    text = CONFIG.read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^printer = ".*"$', 'printer = "none"', text)
-    text = re.sub(r"(?m)^rate_limit_tickets = \d+", "rate_limit_tickets = 0", text)
+    text = quiet_kiosks_text(CONFIG.read_text(encoding="utf-8"))
     path = directory / "config-quiet-kiosks.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -72,12 +68,6 @@ def engine(settings, store, clock):
 def with_policy(settings, **changes):
     """A copy of settings with some policy values changed."""
     return dataclasses.replace(settings, policy=dataclasses.replace(settings.policy, **changes))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LiveServer:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import requests
 
+from bench.server import roomy_caps_text
 from tests.conftest import LiveServer, quiet_kiosks_config
 
 # Services each demo counter serves first (config.toml), so a call at that counter finds a ticket.
@@ -18,7 +18,7 @@ def start_server(folder: Path, *, voice_enabled: bool = True, counter_screens: b
     """A seeded demo centre in `folder` with quiet kiosks (no printer, no rate limit: tests/conftest.py), and
     daily caps raised so long runs never hit "hết số hôm nay"."""
     text = quiet_kiosks_config(folder).read_text(encoding="utf-8")
-    text = re.sub(r"daily_cap = \d+", "daily_cap = 999", text)
+    text = roomy_caps_text(text)
     text = text.replace("[voice]\nenabled = true", f"[voice]\nenabled = {str(voice_enabled).lower()}")
     text = text.replace("counter_screens = true", f"counter_screens = {str(counter_screens).lower()}")
     config = folder / "config.toml"
