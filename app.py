@@ -48,7 +48,9 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
     app.json.sort_keys = False
     store = Store(db_path)
     app.secret_key = access.secret(store, "flask_session_key")
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
+    # The cookie lives as long as the browser; api/auth.py ends the session itself ([security]).
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      SESSION_COOKIE_SECURE=settings.security.cookie_secure)
     engine = QueueEngine(settings, store, clock)
     engine.expire_past_days()
     # Default CORS policy: a browser page may open a socket only from this server's own origin.
@@ -63,7 +65,10 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
 
     @app.errorhandler(QueueError)
     def queue_error(error: QueueError):
-        return jsonify({"error": error.code, "message": error.message, **_safe(error.details)}), error.status
+        response = jsonify({"error": error.code, "message": error.message, **_safe(error.details)})
+        if isinstance(error.details.get("retry_after"), int):
+            response.headers["Retry-After"] = str(error.details["retry_after"])
+        return response, error.status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -91,7 +96,7 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
         with store.read() as tx:
             return jsonify({"ok": True, "seq": tx.last_seq()})
 
-    realtime.start()
+    realtime.start(app)
     return app
 
 

@@ -1,8 +1,11 @@
 """Xếp Hàng's command line: run the server, add users and devices.
 
     python server.py [--config FILE] [--db PATH] [--host H] [--port P]          run the centre
-    python server.py --config FILE --db PATH add-user NAME --role clerk|admin --password PW
-    python server.py --config FILE --db PATH add-device kiosk|counter|display ID [--token T]
+    python server.py --config FILE --db PATH add-user NAME --role clerk|manager|admin --password PW
+    python server.py --config FILE --db PATH set-role NAME ROLE | disable-user NAME | enable-user NAME
+    python server.py --config FILE --db PATH sign-out-user NAME | list-users
+    python server.py --config FILE --db PATH add-device kiosk|counter|display ID [--token T] [--replace]
+    python server.py --config FILE --db PATH revoke-device KIND ID | list-devices
     python server.py --config FILE --db PATH seed-demo                            the demo's logins
 
 Production serving: one process, gevent's WSGI server (pywsgi) with WebSocket through simple-websocket.
@@ -17,8 +20,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-DEMO_USERS = [("admin", "admin", "admin123"), ("lan", "clerk", "lan123"), ("minh", "clerk", "minh123"),
-              ("hoa", "clerk", "hoa123")]
+ROLES = ("clerk", "manager", "admin")          # store/access.py ROLES (not imported: see above)
+DEVICE_KINDS = ("kiosk", "counter", "display")  # store/access.py DEVICE_KINDS
+
+# Passwords have at least access.MIN_PASSWORD_LENGTH characters, like every other.
+DEMO_USERS = [("admin", "admin", "admin123"), ("lan", "clerk", "lan12345"), ("minh", "clerk", "minh1234"),
+              ("hoa", "clerk", "hoa12345")]
 
 
 def demo_devices(settings) -> list[tuple[str, str, str]]:
@@ -38,20 +45,34 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--async-mode", choices=("gevent", "threading"), default="gevent",
                         help="gevent (production, default) or threading (Werkzeug; debugging only)")
     commands = parser.add_subparsers(dest="command")
-    user = commands.add_parser("add-user", help="create a clerk or admin (or reset a password)")
+    user = commands.add_parser("add-user", help="create a user, or set an existing one's role and password")
     user.add_argument("name")
-    user.add_argument("--role", choices=("clerk", "admin"), required=True)
-    user.add_argument("--password", required=True)
+    user.add_argument("--role", choices=ROLES, required=True)
+    user.add_argument("--password", required=True, help="at least 8 characters")
+    role = commands.add_parser("set-role", help="change a user's role (ends their sessions)")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
+    for command, text in (("disable-user", "refuse a user's sign-in and end their sessions at once"),
+                          ("enable-user", "let a disabled user sign in again"),
+                          ("sign-out-user", "end every session of a user (all browsers)")):
+        commands.add_parser(command, help=text).add_argument("name")
+    commands.add_parser("list-users", help="every account: role, created, disabled")
     device = commands.add_parser("add-device", help="register a device; prints its token on the last line")
-    device.add_argument("kind", choices=("kiosk", "counter", "display"))
+    device.add_argument("kind", choices=DEVICE_KINDS)
     device.add_argument("id")
     device.add_argument("--token", help="use this token instead of a random one (at least 8 characters)")
+    device.add_argument("--replace", action="store_true", help="revoke the device's old token(s) first")
+    revoke = commands.add_parser("revoke-device", help="revoke every token of a device (refused at once)")
+    revoke.add_argument("kind", choices=DEVICE_KINDS)
+    revoke.add_argument("id")
+    commands.add_parser("list-devices", help="every device: live tokens, paired, last revoked")
     commands.add_parser("seed-demo", help="create the demo's users and device tokens (README.md)")
     return parser.parse_args(argv)
 
 
 def manage(args: argparse.Namespace) -> int:
-    """add-user, add-device, seed-demo: no server needed (safe while one runs: SQLite WAL)."""
+    """The account and device commands: no server needed (safe while one runs: SQLite WAL, and the
+    running server notices a revoked token or ended session at once; README "Security")."""
     from core.settings import ConfigError, load_settings
     from store import Store, access
 
@@ -61,24 +82,57 @@ def manage(args: argparse.Namespace) -> int:
         print(f"config error: {error}", file=sys.stderr)
         return 2
     store = Store(args.db)
-    if args.command == "add-user":
+    try:
+        return _manage(args, settings, store, access)
+    except access.AccountError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+
+
+def _manage(args, settings, store, access) -> int:
+    command = args.command
+    if command == "add-user":
         access.add_user(store, args.name, args.role, args.password)
-        print(f"user {args.name} ({args.role}) saved")
-    elif args.command == "add-device":
+        print(f"user {args.name} ({args.role}) saved; any earlier session of {args.name} has ended")
+    elif command == "set-role":
+        access.set_role(store, args.name, args.role)
+        print(f"user {args.name} is now {args.role}; their sessions have ended")
+    elif command in ("disable-user", "enable-user"):
+        access.set_disabled(store, args.name, command == "disable-user")
+        print(f"user {args.name} {'disabled; their sessions have ended' if command == 'disable-user' else 'enabled'}")
+    elif command == "sign-out-user":
+        access.end_sessions(store, args.name)
+        print(f"every session of {args.name} has ended")
+    elif command == "list-users":
+        for row in access.list_users(store):
+            state = f"disabled {row['disabled_at']}" if row["disabled_at"] else "active"
+            print(f"{row['name']}\t{row['role']}\t{state}\tcreated {row['created_at']}")
+    elif command in ("add-device", "revoke-device"):
         known = {"kiosk": settings.kiosks, "counter": settings.counters, "display": settings.displays}[args.kind]
-        if args.id not in known:
+        if command == "add-device" and args.id not in known:
             print(f"error: {args.kind} {args.id!r} is not in {args.config} (known: {', '.join(known)})",
                   file=sys.stderr)
             return 2
-        print(f"{args.kind} {args.id} registered; its token:")
-        print(access.add_device(store, args.kind, args.id, args.token))
-    elif args.command == "seed-demo":
+        if command == "revoke-device":
+            count = access.revoke_device(store, args.kind, args.id)
+            print(f"{args.kind} {args.id}: {count} token(s) revoked")
+            return 0 if count else 1
+        token = access.add_device(store, args.kind, args.id, args.token, replace=args.replace)
+        print(f"{args.kind} {args.id} registered{' (old token revoked)' if args.replace else ''}; its token:")
+        print(token)
+    elif command == "list-devices":
+        for row in access.list_devices(store):
+            state = "paired" if row["live_tokens"] else "revoked"
+            print(f"{row['kind']}\t{row['device_id']}\t{state}\tpaired {row['paired_at']}")
+    elif command == "seed-demo":
         for name, role, password in DEMO_USERS:
-            access.add_user(store, name, role, password)
+            if access.user(store, name) is None:  # demo.sh runs this at every start: keep sessions alive
+                access.add_user(store, name, role, password)
         for kind, device_id, token in demo_devices(settings):
-            access.add_device(store, kind, device_id, token)
+            access.add_device(store, kind, device_id, token, replace=True)
         print(f"demo users and device tokens saved in {args.db}")
-    store.close()
     return 0
 
 

@@ -1,7 +1,12 @@
-"""Who is calling: a device with a bearer token, or a signed-in clerk/admin with a session cookie.
+"""Who is calling: a device with a bearer token, or a signed-in user (clerk, manager, admin) with a cookie.
 
-Bearer tokens are not sent by browsers on their own, so they need no CSRF check; every write made
-with a session cookie must carry the session's CSRF token in the X-CSRF-Token header.
+The session cookie holds only the user's name, the account's session version, when the session began
+and when this browser was last seen (plus the counter taken and the CSRF token). The account is read
+again on every request, so a disabled account, a new password or a new role takes effect at once, and
+sign-out bumps the session version so no copy of the cookie works again (README, "Security").
+
+Bearer tokens are not sent by browsers on their own, so they need no CSRF check; every write made with a
+session cookie must carry the session's CSRF token in the X-CSRF-Token header.
 """
 
 from __future__ import annotations
@@ -11,12 +16,15 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import request, session
+from flask import g, request, session
 
 from core.errors import NotAllowed, QueueError
 from store import access
 
 from . import centre
+
+USER_ROLES = ("clerk", "manager", "admin")
+SEEN_REFRESH_SECONDS = 60  # the cookie's "last seen" is rewritten at most this often
 
 
 class Unauthenticated(QueueError):
@@ -25,9 +33,10 @@ class Unauthenticated(QueueError):
 
 @dataclass(frozen=True)
 class Caller:
-    kind: str                 # kiosk | counter | display | clerk | admin
+    kind: str                 # kiosk | counter | display | clerk | manager | admin
     id: str                   # device id or user name
     counter: str | None = None  # the counter a counter device or a signed-in clerk acts for
+    credential: tuple = ()    # what proves it, for checking an open socket again: see still_valid()
 
     @property
     def actor(self) -> str:
@@ -39,30 +48,102 @@ class Caller:
         return self.kind in access.DEVICE_KINDS
 
 
+def _epoch() -> float:
+    return centre().engine.clock.now().timestamp()
+
+
+def bearer_token() -> str | None:
+    """The bearer token of this request (None without an Authorization header); malformed → 401."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("bad_authorization", "Tiêu đề Authorization phải có dạng “Bearer <mã thiết bị>”.")
+    return token.strip()
+
+
+def device_caller(token: str) -> Caller:
+    """The device a token belongs to; 401 for an unknown or revoked token."""
+    device = access.device_for_token(centre().store, token)
+    if device is None:
+        raise Unauthenticated("invalid_token", "Mã thiết bị không hợp lệ hoặc đã bị thu hồi.")
+    counter = device["device_id"] if device["kind"] == "counter" else None
+    return Caller(device["kind"], device["device_id"], counter, ("device", access.hash_token(token)))
+
+
 def current_caller() -> Caller | None:
     """The caller of this request, or None when anonymous. A bad bearer token is an error, not anonymity."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("bad_authorization", "Tiêu đề Authorization phải có dạng “Bearer <mã thiết bị>”.")
-        device = access.device_for_token(centre().store, token.strip())
-        if device is None:
-            raise Unauthenticated("invalid_token", "Mã thiết bị không hợp lệ hoặc đã bị thu hồi.")
-        counter = device["device_id"] if device["kind"] == "counter" else None
-        return Caller(device["kind"], device["device_id"], counter)
-    user = session.get("user")
-    if user:
-        counter = session.get("counter")
-        # The cookie outlives sign-out (Flask sessions are signed cookies, not server state), and the same
-        # clerk may since have taken another counter: the counter's row in the store decides.
-        if counter is not None and _clerk_at(counter) != user["name"]:
-            counter = None
-        return Caller(user["role"], user["name"], counter)
-    return None
+    token = bearer_token()
+    if token is not None:
+        return device_caller(token)
+    if "user" not in session:
+        return None
+    account, problem = _session_account()
+    if account is None:
+        session.clear()
+        g.session_ended = problem  # require() says why: the page can send the clerk back to sign in
+        return None
+    now = _epoch()
+    if now - session.get("seen", 0) >= SEEN_REFRESH_SECONDS:
+        session["seen"] = now
+    counter = session.get("counter")
+    # The same clerk may since have taken another counter, or the claim was freed: the store decides.
+    if counter is not None and (account["role"] != "clerk" or _clerk_at(counter) != account["name"]):
+        counter = None
+    return Caller(account["role"], account["name"], counter,
+                  ("user", account["name"], account["session_version"], session.get("since", 0)))
+
+
+def _session_account() -> tuple[dict | None, str]:
+    """The account behind the session cookie, or (None, why the session is over)."""
+    name, version = session.get("user"), session.get("ver")
+    if not isinstance(name, str) or not isinstance(version, int):
+        return None, "session_ended"  # a cookie of an older version of this program, or tampered
+    security, now = centre().settings.security, _epoch()
+    if now - session.get("since", 0) > security.session_hours * 3600:
+        return None, "session_expired"
+    if now - session.get("seen", 0) > security.session_idle_minutes * 60:
+        return None, "session_expired"
+    account = access.user(centre().store, name)
+    if account is None or account["disabled"] or account["session_version"] != version:
+        return None, "session_ended"
+    return account, ""
+
+
+def outlived(caller: Caller) -> bool:
+    """Whether a signed-in caller's session is past its lifetime ([security] session_hours)."""
+    if caller.credential[:1] != ("user",):
+        return False
+    return _epoch() - caller.credential[3] > centre().settings.security.session_hours * 3600
+
+
+def still_valid(caller: Caller) -> bool:
+    """Whether the credential a socket connected with still holds (token not revoked, session not ended)."""
+    if not caller.credential:
+        return True  # anonymous: nothing to lose
+    if caller.credential[0] == "device":
+        with centre().store.read() as tx:
+            row = tx.connection.execute("SELECT 1 FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
+                                        (caller.credential[1],)).fetchone()
+        return row is not None
+    _, name, version, _ = caller.credential
+    account = access.user(centre().store, name)
+    return (account is not None and not account["disabled"] and account["session_version"] == version
+            and not outlived(caller))
+
+
+def start_session(account: dict, counter: str | None) -> None:
+    """Put a freshly signed-in account in the cookie (replacing whatever was there)."""
+    now = _epoch()
+    session.clear()
+    session.update(user=account["name"], ver=account["session_version"], since=now, seen=now, counter=counter)
+    session.permanent = False
 
 
 def _clerk_at(counter_id: str) -> str | None:
+    if counter_id not in centre().settings.counters:
+        return None  # a counter removed from config.toml since sign-in
     with centre().store.read() as tx:
         return tx.counter_state(counter_id)["clerk"]
 
@@ -86,10 +167,20 @@ def refuse_other_sites() -> None:
         raise NotAllowed("cross_site", "Yêu cầu đăng nhập đến từ một trang web khác nên bị từ chối.")
 
 
+SESSION_ENDED = {
+    "session_expired": "Phiên đăng nhập đã hết hạn. Xin đăng nhập lại.",
+    "session_ended": "Phiên đăng nhập đã kết thúc (đã đăng xuất, đổi mật khẩu, đổi quyền hoặc khóa tài khoản). "
+                     "Xin đăng nhập lại.",
+}
+
+
 def require(*kinds: str, write: bool = True) -> Caller:
     """The caller, if it is one of `kinds`; checks CSRF for cookie-authenticated writes."""
     caller = current_caller()
     if caller is None:
+        ended = g.get("session_ended")
+        if ended:
+            raise Unauthenticated(ended, SESSION_ENDED[ended])
         raise Unauthenticated("unauthenticated", "Cần đăng nhập hoặc mã thiết bị để thực hiện thao tác này.")
     if caller.kind not in kinds:
         raise NotAllowed("forbidden_role", "Thiết bị hoặc tài khoản này không được phép thực hiện thao tác này.",

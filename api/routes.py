@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, session
+from flask import Blueprint, current_app, jsonify, request, session
 
 from core import lifecycle
+from core.engine import AS_ADMIN
 from core.errors import Conflict, InvalidRequest, NotAllowed
+from blocking import run_blocking
 from store import access
 
 from . import centre
-from .auth import Unauthenticated, csrf_token, refuse_other_sites, require, require_counter
+from .auth import (USER_ROLES, Unauthenticated, csrf_token, current_caller, refuse_other_sites, require,
+                   require_counter, start_session)
+from .signin_guard import SignInGuard
 from .openapi import openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -84,6 +88,16 @@ def get_ticket(ticket_id: int):
     return jsonify(centre().engine.get_ticket(ticket_id))
 
 
+def _acting_counter(caller):
+    """The counter a caller acts for: its own, or AS_ADMIN for an admin. A clerk or counter without one
+    (signed in without taking a counter, or whose claim was freed) is refused, never taken for "anyone"."""
+    if caller.kind == "admin":
+        return AS_ADMIN
+    if caller.counter is None:
+        raise NotAllowed("no_counter", "Hãy chọn quầy làm việc trước.")
+    return caller.counter
+
+
 @blueprint.post(f"/tickets/<int(max={LARGEST_ID}):ticket_id>/<action>")
 def ticket_action(ticket_id: int, action: str):
     engine = centre().engine
@@ -92,21 +106,21 @@ def ticket_action(ticket_id: int, action: str):
         body({})
         method = {"recall": engine.recall, "start": engine.start, "finish": engine.finish,
                   "no-show": engine.no_show}[action]
-        if caller.counter is None:
-            raise NotAllowed("no_counter", "Hãy chọn quầy làm việc trước.")
-        return jsonify(method(ticket_id, actor=caller.actor, counter_id=caller.counter))
+        return jsonify(method(ticket_id, actor=caller.actor, counter_id=_acting_counter(caller)))
     if action == "transfer":
         caller = require("counter", "clerk", "admin")
+        acting = _acting_counter(caller)
         data = body({"service": (str,), "counter": (str, int), "note": (str,)})
         ticket = engine.get_ticket(ticket_id, with_history=False)
         if ticket["status"] in lifecycle.CALLABLE:  # a called ticket's owner is checked by the engine
             _check_served_here(caller, ticket)
-        return jsonify(engine.transfer(ticket_id, actor=caller.actor, counter_id=caller.counter,
+        return jsonify(engine.transfer(ticket_id, actor=caller.actor, counter_id=acting,
                                        service=data.get("service"),
                                        to_counter=str(data["counter"]) if "counter" in data else None,
                                        note=data.get("note", "")))
     if action in ("cancel", "return"):
         caller = require("counter", "clerk", "admin")
+        _acting_counter(caller)
         body({})
         _check_served_here(caller, engine.get_ticket(ticket_id, with_history=False))
         method = engine.cancel if action == "cancel" else engine.return_ticket
@@ -160,38 +174,67 @@ def state():
     return jsonify(centre().engine.snapshot())
 
 
+def signin_guard() -> SignInGuard:
+    return current_app.extensions["xephang_signin"]
+
+
+@blueprint.record_once
+def _set_up(state) -> None:
+    centre_of_app = state.app.extensions["xephang"]
+    state.app.extensions["xephang_signin"] = SignInGuard(centre_of_app.settings.security, centre_of_app.engine.clock)
+
+
 @blueprint.post("/session")
 def sign_in():
+    """Sign in (optionally taking a counter). The password check runs off the event loop, outside any
+    transaction, behind the per-address throttle of api/signin_guard.py."""
     refuse_other_sites()
     data = body({"name": (str,), "password": (str,), "counter": (str, int, type(None))},
                 required=("name", "password"))
-    # The engine's clock, so that tests can let a lockout run out without waiting five minutes.
-    result, user = access.check_login(centre().store, data["name"], data["password"], centre().engine.clock.now())
-    if result == "locked":
-        raise Conflict("account_locked", "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Thử lại sau 5 phút.")
-    if user is None:
-        raise Unauthenticated("wrong_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+    name, password, address = data["name"], data["password"], request.remote_addr or "unknown"
     counter = str(data["counter"]) if data.get("counter") is not None else None
     if counter is not None:
-        if user["role"] != "clerk":
+        _known_counter(counter)  # 404 for a counter that does not exist, before any password work
+    guard, store = signin_guard(), centre().store
+    guard.admit(name, address)
+    with guard.hashing_slot():
+        stored = access.password_hash_of(store, name)
+        matches = run_blocking(access.password_matches, stored and stored[0], password)
+    if not matches:
+        if guard.failed(name, address):
+            raise Conflict("account_locked", "Tài khoản tạm khóa trên máy này do nhập sai mật khẩu nhiều lần. "
+                           f"Thử lại sau {centre().settings.security.signin_lock_minutes} phút.")
+        raise Unauthenticated("wrong_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+    guard.succeeded(name, address)
+    if stored[1]:
+        raise NotAllowed("account_disabled", "Tài khoản này đã bị khóa. Xin liên hệ quản trị viên.")
+    account = access.user(store, name)
+    if counter is not None:
+        if account["role"] != "clerk":
             raise NotAllowed("forbidden_role", "Chỉ cán bộ một cửa mới nhận quầy.")
-        centre().engine.claim_counter(_known_counter(counter), user["name"], actor=f"clerk:{user['name']}")
-    session.clear()
-    session["user"], session["counter"] = user, counter
+        centre().engine.claim_counter(counter, name, actor=f"clerk:{name}")
+    start_session(account, counter)
+    user = {"name": account["name"], "role": account["role"]}
     return jsonify({"user": user, "counter": counter, "csrf_token": csrf_token()})
 
 
 @blueprint.get("/session")
 def whoami():
-    user = session.get("user")
-    return jsonify({"user": user, "counter": session.get("counter"), "csrf_token": csrf_token() if user else None})
+    caller = current_caller()
+    if caller is None or caller.is_device:
+        return jsonify({"user": None, "counter": None, "csrf_token": None})
+    return jsonify({"user": {"name": caller.id, "role": caller.kind}, "counter": caller.counter,
+                    "csrf_token": csrf_token()})
 
 
 @blueprint.delete("/session")
 def sign_out():
-    caller = require("clerk", "admin")
+    """Sign out: frees the counter and ends every session of the account (the session version moves on,
+    so no copy of this cookie, nor one from another browser, works again)."""
+    caller = require(*USER_ROLES)
     if caller.counter:
         centre().engine.release_counter(caller.counter, caller.id, actor=caller.actor)
+    access.end_sessions(centre().store, caller.id)
     session.clear()
     return "", 204
 

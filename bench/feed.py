@@ -15,8 +15,8 @@ import socketio
 class FeedFollower:
     """One Socket.IO client following room "centre" (or a ticket, with auth={"ticket": token})."""
 
-    def __init__(self, url: str, auth: dict | None = None, on_event=None):
-        self.url, self.auth, self.on_event = url, auth or {}, on_event
+    def __init__(self, url: str, auth: dict | None = None, on_event=None, headers: dict | None = None):
+        self.url, self.auth, self.on_event, self.headers = url, auth or {}, on_event, headers or {}
         self.client = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=2)
         self.lock = threading.Condition()
         self.snapshot: dict | None = None
@@ -31,7 +31,8 @@ class FeedFollower:
         self.client.on("ticket", self._on_ticket)
 
     def connect(self, timeout: float = 10) -> "FeedFollower":
-        self.client.connect(self.url, auth=self.auth, transports=["websocket"], wait_timeout=timeout)
+        self.client.connect(self.url, auth=self.auth, headers=self.headers, transports=["websocket"],
+                            wait_timeout=timeout)
         return self
 
     def close(self) -> None:

@@ -21,6 +21,16 @@ from .counters import CounterActions
 from .views import QueueViews
 
 
+class _AsAdmin:
+    """The explicit "an admin acts, at no counter" of counter_id: the only way to act on any counter's ticket."""
+
+    def __repr__(self) -> str:
+        return "AS_ADMIN"
+
+
+AS_ADMIN = _AsAdmin()
+
+
 class QueueEngine(CounterActions, QueueViews):
     """The queue of one centre over one Store: ticket actions here, counter actions in counters.py."""
 
@@ -82,9 +92,14 @@ class QueueEngine(CounterActions, QueueViews):
             raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự này.", ticket=ticket_id)
         return ticket
 
-    def _owned_by(self, ticket: dict, counter_id: str | None) -> None:
-        """A called or serving ticket belongs to the counter that called it."""
-        if counter_id is not None and ticket["counter"] != str(counter_id):
+    def _owned_by(self, ticket: dict, counter_id) -> None:
+        """A called or serving ticket belongs to the counter that called it. Only AS_ADMIN acts on any
+        counter's ticket; "no counter" (None) is nobody's owner (it once meant "anyone": issue 8)."""
+        if counter_id is AS_ADMIN:
+            return
+        if counter_id is None:
+            raise NotAllowed("no_counter", "Hãy chọn quầy làm việc trước.")
+        if ticket["counter"] != str(counter_id):
             raise NotAllowed("not_your_ticket",
                              f"Số {ticket['number']} đang được xử lý ở quầy khác, không phải quầy {counter_id}.")
 
@@ -180,14 +195,15 @@ class QueueEngine(CounterActions, QueueViews):
             return self._mark_called(tx, now, actor, counter, ticket, streak,
                                      out_of_order=not in_order, reason=str(reason or "")[:200])
 
-    def recall(self, ticket_id: int, *, actor: str, counter_id: str | None) -> dict:
+    def recall(self, ticket_id: int, *, actor: str, counter_id) -> dict:
         """Announce the called ticket again, up to policy.max_recalls times."""
         now = self._now()
         with self._begin() as tx:
             ticket = self._ticket(tx, ticket_id)
+            if ticket["status"] in (lifecycle.CALLED, lifecycle.SERVING):
+                self._owned_by(ticket, counter_id)  # another counter's ticket: 403, its state stays private
             if ticket["status"] != lifecycle.CALLED:  # waiting → called is a call, not a recall
                 raise _illegal(ticket, "gọi lại")
-            self._owned_by(ticket, counter_id)
             if ticket["recalls"] >= self.settings.policy.max_recalls:
                 raise Conflict("recall_limit", f"Đã gọi lại số {ticket['number']} đủ "
                                f"{self.settings.policy.max_recalls} lần. Hãy đánh dấu vắng mặt.")
@@ -204,15 +220,15 @@ class QueueEngine(CounterActions, QueueViews):
         if state and state["current_ticket"] == ticket["id"]:
             tx.set_counter_state(ticket["counter"], current_ticket=None)
 
-    def start(self, ticket_id: int, *, actor: str, counter_id: str | None) -> dict:
+    def start(self, ticket_id: int, *, actor: str, counter_id) -> dict:
         """The citizen is at the counter: called → serving."""
         return self._move(ticket_id, lifecycle.SERVING, events.STARTED, actor, counter_id, started_at=True)
 
-    def finish(self, ticket_id: int, *, actor: str, counter_id: str | None) -> dict:
+    def finish(self, ticket_id: int, *, actor: str, counter_id) -> dict:
         """Service finished: serving → done; frees the counter."""
         return self._move(ticket_id, lifecycle.DONE, events.FINISHED, actor, counter_id, finished_at=True)
 
-    def no_show(self, ticket_id: int, *, actor: str, counter_id: str | None) -> dict:
+    def no_show(self, ticket_id: int, *, actor: str, counter_id) -> dict:
         """Nobody came after the calls: called → no_show; frees the counter. The citizen may return."""
         return self._move(ticket_id, lifecycle.NO_SHOW, events.NO_SHOW, actor, counter_id, finished_at=True)
 
@@ -235,7 +251,7 @@ class QueueEngine(CounterActions, QueueViews):
             self._event(tx, now, actor, kind, ticket, ticket["counter"])
             return self.ticket_view(tx, ticket, now)
 
-    def transfer(self, ticket_id: int, *, actor: str, counter_id: str | None, service: str | None = None,
+    def transfer(self, ticket_id: int, *, actor: str, counter_id, service: str | None = None,
                  to_counter: str | None = None, note: str = "") -> dict:
         """Send a ticket to another service or straight to a counter; it keeps its place by default."""
         if (service is None) == (to_counter is None):

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config_reader import IDENTIFIER, ConfigError, Table, parse_sessions, unique
+from .security_settings import Security, parse_security
 from .screen_settings import PRINTER_URL, DisplayOptions, KioskOptions, Voice, parse_display, parse_kiosk, parse_voice
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -131,6 +132,7 @@ class Settings:
     kiosk: KioskOptions = KioskOptions()
     voice: Voice = Voice()
     display: DisplayOptions = DisplayOptions()
+    security: Security = Security()
 
     def counters_serving(self, service_code: str) -> list[Counter]:
         """Counters whose list of services includes `service_code`."""
@@ -261,12 +263,13 @@ def parse_settings(data: dict) -> Settings:
     kiosk_options = parse_kiosk(root.table("kiosk", required=False))
     voice = parse_voice(root.table("voice", required=False))
     display = parse_display(root.table("display", required=False))
+    security = parse_security(root.table("security", required=False))
     root.finish()
     return Settings(centre=centre, hours=hours, policy=policy, priority_groups=priority_groups,
                     groups=groups, services=services, counters=counters_by_id,
                     kiosks=unique(kiosks, "kiosk", "kiosks"),
                     displays=unique(displays, "display", "displays"), scanners=tuple(scanners),
-                    voice=voice, display=display, kiosk=kiosk_options)
+                    voice=voice, display=display, kiosk=kiosk_options, security=security)
 
 
 def load_settings(path: str | Path) -> Settings:

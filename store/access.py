@@ -1,7 +1,13 @@
-"""Who may use the system: clerk and admin accounts, device tokens, and server secrets.
+"""Who may use the system: user accounts and device tokens, with their life cycle, and server secrets.
 
 Passwords are hashed with werkzeug's scrypt; device tokens are kept only as SHA-256 hashes, so a copy of
-the database does not hand out working tokens.
+the database does not hand out working tokens. Nothing here is ever deleted: the event log names users
+and devices, so an account is disabled and a token revoked instead (README, "Security").
+
+Every change that takes rights away (sign-out, new password, new role, disable, revoked token) must reach
+the running server at once, also when it was made by the command line in another process.
+`credentials_marker` tells the server when to look again: it changes with every such change made in this
+process and, through SQLite's `PRAGMA data_version`, with every commit made by another connection.
 """
 
 from __future__ import annotations
@@ -9,14 +15,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-ROLES = ("clerk", "admin")
+ROLES = ("clerk", "manager", "admin")
 DEVICE_KINDS = ("kiosk", "counter", "display")
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=5)
+MIN_PASSWORD_LENGTH = 8
+TOKEN_CACHE_SECONDS = 10.0
+
+
+class AccountError(ValueError):
+    """A refused account or device change; the message says why (shown by the command line)."""
 
 
 def _now() -> str:
@@ -27,67 +37,184 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def hash_password(password: str) -> str:
+    """scrypt hash of a password: ~70 ms of CPU, so the server calls it through blocking.run_blocking."""
+    return generate_password_hash(password)
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether `password` matches; with no hash (unknown user) it spends the same time and says no."""
+    if password_hash is None:
+        generate_password_hash(password)  # same cost as a real check: do not reveal which names exist
+        return False
+    return check_password_hash(password_hash, password)
+
+
+def _changed(store) -> None:
+    """Something that grants rights changed in this process: drop caches, tell credentials_marker."""
+    store.memo.pop("devices", None)
+    store.memo["credentials_generation"] = store.memo.get("credentials_generation", 0) + 1
+
+
+def credentials_marker(store) -> tuple[int, int]:
+    """Changes whenever a user or device may have lost rights (here, or by another process's commit)."""
+    with store.read() as tx:
+        version = tx.connection.execute("PRAGMA data_version").fetchone()[0]
+    return version, store.memo.get("credentials_generation", 0)
+
+
+def _fresh_caches(store) -> None:
+    """Forget cached token answers when another process (the command line) has committed since."""
+    marker = credentials_marker(store)
+    if store.memo.get("devices_marker") != marker:
+        store.memo.pop("devices", None)
+        store.memo["devices_marker"] = marker
+
+
+# --- users ---------------------------------------------------------------------------------------
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
 def add_user(store, name: str, role: str, password: str) -> None:
-    """Create or replace a user (a new password also clears a lockout)."""
+    """Create a user, or give an existing one this role and password (which ends their sessions)."""
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if not name or len(password) < 4:
-        raise ValueError("a user needs a name and a password of at least 4 characters")
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if not name or len(name) > 64 or not name.isprintable() or name != name.strip():
+        raise AccountError("a user name is 1–64 printable characters without spaces around it")
+    check_password_rules(password)
+    password_hash = hash_password(password)
     with store.transaction() as tx:
         tx.connection.execute(
-            """INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)
+            """INSERT INTO users (name, role, password_hash, created_at, password_changed_at) VALUES (?,?,?,?,?)
                ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash,
-                 failed_logins = 0, locked_until = NULL""",
-            (name, role, generate_password_hash(password), _now()))
+                 password_changed_at = excluded.password_changed_at,
+                 session_version = users.session_version + 1""",
+            (name, role, password_hash, _now(), _now()))
+    _changed(store)
 
 
-def check_login(store, name: str, password: str, now: datetime) -> tuple[str, dict | None]:
-    """('ok', user) | ('locked', None) | ('wrong', None). Counts failures and locks after MAX_FAILED_LOGINS."""
+def _update_user(store, name: str, assignments: str, values: tuple = ()) -> None:
     with store.transaction() as tx:
-        row = tx.connection.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            generate_password_hash(password)  # same cost as a real check: do not reveal which names exist
-            return "wrong", None
-        user = dict(row)
-        if user["locked_until"] and datetime.fromisoformat(user["locked_until"]) > now:
-            return "locked", None
-        if not check_password_hash(user["password_hash"], password):
-            failed = user["failed_logins"] + 1
-            locked = (now + LOCKOUT).isoformat(timespec="seconds") if failed >= MAX_FAILED_LOGINS else None
-            tx.connection.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
-                                  (0 if locked else failed, locked, name))
-            return ("locked" if locked else "wrong"), None
-        tx.connection.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,))
-        return "ok", {"name": user["name"], "role": user["role"]}
+        cursor = tx.connection.execute(
+            f"UPDATE users SET {assignments}, session_version = session_version + 1 WHERE name = ?",
+            (*values, name))
+        if cursor.rowcount == 0:
+            raise AccountError(f"no user named {name!r}")
+    _changed(store)
 
 
-def add_device(store, kind: str, device_id: str, token: str | None = None) -> str:
-    """Register a device and return its bearer token (a fresh random one unless given)."""
+def set_password(store, name: str, password: str) -> None:
+    """A new password; every session of the user ends."""
+    check_password_rules(password)
+    _update_user(store, name, "password_hash = ?, password_changed_at = ?", (hash_password(password), _now()))
+
+
+def set_role(store, name: str, role: str) -> None:
+    """A new role; every session of the user ends (the old rights must not linger in a cookie)."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    _update_user(store, name, "role = ?", (role,))
+
+
+def set_disabled(store, name: str, disabled: bool) -> None:
+    """Disable (no sign-in, every session ends at once) or enable again. Users are never deleted."""
+    _update_user(store, name, "disabled_at = ?", (_now() if disabled else None,))
+
+
+def end_sessions(store, name: str) -> None:
+    """Sign a user out everywhere: every cookie carrying the old session version stops working."""
+    _update_user(store, name, "name = name")
+
+
+def user(store, name: str) -> dict | None:
+    """{name, role, session_version, disabled} of an account, or None."""
+    with store.read() as tx:
+        row = tx.connection.execute(
+            "SELECT name, role, session_version, disabled_at FROM users WHERE name = ?", (name,)).fetchone()
+    return None if row is None else {"name": row["name"], "role": row["role"],
+                                     "session_version": row["session_version"],
+                                     "disabled": row["disabled_at"] is not None}
+
+
+def password_hash_of(store, name: str) -> tuple[str, bool] | None:
+    """(stored hash, disabled) of an account, or None for an unknown name."""
+    with store.read() as tx:
+        row = tx.connection.execute("SELECT password_hash, disabled_at FROM users WHERE name = ?",
+                                    (name,)).fetchone()
+    return (row[0], row[1] is not None) if row else None
+
+
+def list_users(store) -> list[dict]:
+    """Every account, oldest first: name, role, created, password changed, disabled."""
+    with store.read() as tx:
+        rows = tx.connection.execute(
+            "SELECT name, role, created_at, password_changed_at, disabled_at FROM users ORDER BY created_at, name")
+        return [dict(row) for row in rows]
+
+
+# --- devices -------------------------------------------------------------------------------------
+def add_device(store, kind: str, device_id: str, token: str | None = None, *, replace: bool = False) -> str:
+    """Register a device and return its bearer token (a fresh random one unless given).
+
+    A device already holding a live token is refused unless `replace`, which revokes the old token(s)
+    in the same transaction: re-pairing a kiosk must not leave a second working token behind.
+    """
     if kind not in DEVICE_KINDS:
-        raise ValueError(f"device kind must be one of {', '.join(DEVICE_KINDS)}")
+        raise AccountError(f"device kind must be one of {', '.join(DEVICE_KINDS)}")
     token = token or secrets.token_urlsafe(24)
     if len(token) < 8:
-        raise ValueError("a device token must have at least 8 characters")
+        raise AccountError("a device token must have at least 8 characters")
+    key = hash_token(token)
     with store.transaction() as tx:
+        others = tx.connection.execute(
+            "SELECT count(*) FROM devices WHERE kind = ? AND device_id = ? AND token_hash != ? AND revoked_at IS NULL",
+            (kind, device_id, key)).fetchone()[0]
+        if others and not replace:
+            raise AccountError(f"{kind} {device_id} already has a token: use --replace to revoke it and "
+                               "make a new one, or revoke-device")
+        tx.connection.execute(
+            "UPDATE devices SET revoked_at = ? WHERE kind = ? AND device_id = ? AND token_hash != ? "
+            "AND revoked_at IS NULL", (_now(), kind, device_id, key))
         tx.connection.execute(
             """INSERT INTO devices (token_hash, kind, device_id, created_at) VALUES (?, ?, ?, ?)
                ON CONFLICT (token_hash) DO UPDATE SET kind = excluded.kind, device_id = excluded.device_id,
                  revoked_at = NULL""",
-            (hash_token(token), kind, device_id, _now()))
-    store.memo.get("devices", {}).pop(hash_token(token), None)
+            (key, kind, device_id, _now()))
+    _changed(store)
     return token
 
 
-TOKEN_CACHE_SECONDS = 10.0
+def revoke_device(store, kind: str, device_id: str) -> int:
+    """Revoke every live token of a device; returns how many. Refused at once, open sockets included."""
+    with store.transaction() as tx:
+        cursor = tx.connection.execute(
+            "UPDATE devices SET revoked_at = ? WHERE kind = ? AND device_id = ? AND revoked_at IS NULL",
+            (_now(), kind, device_id))
+        count = cursor.rowcount
+    _changed(store)
+    return count
+
+
+def list_devices(store) -> list[dict]:
+    """Every device with its live token count and when its newest token was made or revoked."""
+    with store.read() as tx:
+        rows = tx.connection.execute(
+            """SELECT kind, device_id, sum(revoked_at IS NULL) AS live_tokens, max(created_at) AS paired_at,
+                      max(revoked_at) AS last_revoked_at
+               FROM devices GROUP BY kind, device_id ORDER BY kind, device_id""")
+        return [dict(row) for row in rows]
 
 
 def device_for_token(store, token: str) -> dict | None:
     """{'kind', 'device_id'} for a valid, unrevoked token, else None.
 
-    Answers are cached for TOKEN_CACHE_SECONDS: every kiosk and counter request carries a token, and the
-    lookup was a quarter of a ticket's database work (bench issue). A token added or revoked from the
-    command line takes effect within that time.
+    Answers are cached (every kiosk and counter request carries a token, and the lookup was a quarter of
+    a ticket's database work in bench issue), but the cache is dropped whenever credentials_marker moves,
+    so a token revoked here or from the command line is refused on its very next request.
     """
+    _fresh_caches(store)
     cache = store.memo.setdefault("devices", {})
     key = hash_token(token)
     cached = cache.get(key)

@@ -92,6 +92,26 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- priority. This index answers it from the index alone (bench issue: 19% of server time before).
         CREATE INDEX tickets_queue_order ON tickets (day, status, service, arrived_at, id, priority);
     """),
+    ("accounts with a life cycle: manager role, session version, disabled", """
+        -- Rebuilt (SQLite cannot change a CHECK): the manager role (quản lý trung tâm) joins clerk and admin;
+        -- session_version is in every session cookie and bumped to end all of a user's sessions at once
+        -- (sign-out, password change, role change, disable: README "Security"). Sign-in failures are no
+        -- longer counted here: they are throttled per source address in memory (api/signin_guard.py), so
+        -- strangers on the LAN cannot lock a clerk out of their own account.
+        CREATE TABLE users_new (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('clerk', 'manager', 'admin')),
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            session_version INTEGER NOT NULL DEFAULT 1,
+            password_changed_at TEXT,
+            disabled_at TEXT                      -- NULL = may sign in; never deleted (the log names users)
+        );
+        INSERT INTO users_new (name, role, password_hash, created_at)
+            SELECT name, role, password_hash, created_at FROM users;
+        DROP TABLE users;
+        ALTER TABLE users_new RENAME TO users;
+    """),
 ]
 
 

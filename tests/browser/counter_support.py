@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import LiveServer, quiet_kiosks_config
 
-PASSWORDS = {"lan": "lan123", "minh": "minh123", "hoa": "hoa123", "admin": "admin123"}
+PASSWORDS = {"lan": "lan12345", "minh": "minh1234", "hoa": "hoa12345", "admin": "admin123"}
 
 
 def start_server(folder: Path, config: Path | None = None) -> LiveServer:

@@ -39,7 +39,7 @@ def test_wrong_password_and_a_taken_counter_are_explained_on_the_sign_in_page(se
     try:
         minh = watched_page(other, errors)
         sign_in(minh, server, "minh", "5")
-        page.fill("#login-password", "hoa123")
+        page.fill("#login-password", "hoa12345")
         page.click("#login-submit")
         expect(page.locator("#login-error")).to_contain_text("đang có cán bộ minh làm việc")
         minh.click("#sign-out")

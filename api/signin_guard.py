@@ -1,0 +1,98 @@
+"""A brake on password guessing that cannot be turned against the clerks themselves.
+
+Three limits, all in memory (one server process serves a centre; a restart forgetting them costs an
+attacker nothing they could not get by waiting):
+- per source address: at most `security.signin_attempts_per_minute` attempts a minute, then 429;
+- per (name, source address): after `security.signin_failures_to_lock` wrong passwords in a row that name
+  is locked *from that address only*, for `security.signin_lock_minutes`. Counting per account (as before)
+  let anyone on the LAN lock every clerk out of their own counter PC with five wrong guesses each;
+- at most HASHING_AT_ONCE password checks at a time for the whole server (each is ~70 ms of scrypt on a
+  native thread): a flood from many addresses queues here, briefly, and is then refused, instead of
+  taking both cores from the screens.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from core.errors import Conflict, QueueError
+from core.security_settings import Security
+
+HASHING_AT_ONCE = 2
+HASHING_WAIT_SECONDS = 2.0
+REMEMBERED = 10_000  # addresses and (name, address) pairs kept at most: random names must not grow memory
+
+
+class TooManyAttempts(QueueError):
+    status = 429
+
+
+class SignInGuard:
+    """Decides whether a sign-in attempt may be checked at all; learns from its outcome."""
+
+    def __init__(self, security: Security, clock):
+        self.security, self.clock = security, clock  # clock: the engine's, so tests can let time pass
+        self._lock = threading.Lock()
+        self._attempts: dict[str, deque[datetime]] = {}
+        self._failures: dict[tuple[str, str], tuple[int, datetime | None]] = {}
+        self._hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
+
+    def admit(self, name: str, address: str) -> None:
+        """Raise TooManyAttempts (429) or Conflict account_locked (409) when this attempt must not be checked."""
+        now = self.clock.now()
+        with self._lock:
+            if len(self._attempts) > REMEMBERED:
+                self._attempts.clear()
+            recent = self._attempts.setdefault(address, deque())
+            while recent and recent[0] <= now - timedelta(minutes=1):
+                recent.popleft()
+            if len(recent) >= self.security.signin_attempts_per_minute:
+                wait = math.ceil((recent[0] + timedelta(minutes=1) - now).total_seconds())
+                raise TooManyAttempts("too_many_attempts",
+                                      f"Đăng nhập sai quá nhiều lần từ máy này. Xin thử lại sau {wait} giây.",
+                                      retry_after=max(wait, 1))
+            recent.append(now)
+            _, locked_until = self._failures.get((name, address), (0, None))
+        if locked_until and locked_until > now:
+            minutes = math.ceil((locked_until - now).total_seconds() / 60)
+            raise Conflict("account_locked", "Tài khoản tạm khóa trên máy này do nhập sai mật khẩu nhiều lần. "
+                           f"Thử lại sau {minutes} phút.", retry_after=math.ceil((locked_until - now).total_seconds()))
+
+    @contextmanager
+    def hashing_slot(self):
+        """Hold one of the few password-checking slots; 429 `busy` when none frees within seconds."""
+        if not self._hashing.acquire(timeout=HASHING_WAIT_SECONDS):
+            raise TooManyAttempts("signin_busy", "Hệ thống đang bận xử lý đăng nhập. Xin thử lại sau ít giây.",
+                                  retry_after=2)
+        try:
+            yield
+        finally:
+            self._hashing.release()
+
+    def failed(self, name: str, address: str) -> bool:
+        """Count a wrong password; True when that locks the name from this address."""
+        now = self.clock.now()
+        with self._lock:
+            if len(self._failures) > REMEMBERED:
+                self._failures.clear()
+            count, _ = self._failures.get((name, address), (0, None))
+            count += 1
+            if count >= self.security.signin_failures_to_lock:
+                self._failures[(name, address)] = (0, now + timedelta(minutes=self.security.signin_lock_minutes))
+                return True
+            self._failures[(name, address)] = (count, None)
+            return False
+
+    def succeeded(self, name: str, address: str) -> None:
+        with self._lock:
+            self._failures.pop((name, address), None)
+
+    def unlock(self, name: str) -> None:
+        """Forget every lock and failure of `name` (a new password was set)."""
+        with self._lock:
+            for key in [key for key in self._failures if key[0] == name]:
+                del self._failures[key]
