@@ -1,13 +1,13 @@
 """The one place that turns committed events into Socket.IO pushes.
 
-Protocol (docs: README "Realtime"), the same for every screen:
+Protocol (README "Realtime"), the same for every screen:
 - connect with auth {"display": id} | {"counter": id} | {"ticket": token} | {} (optionally {"token": T} for
   a device, or the session cookie a signed-in browser sends anyway); the server puts the client in its room
   and sends `snapshot` (the whole state with the seq it is current to);
 - every committed event is pushed as `event` with its seq: in full to room "staff" (signed-in clerks,
   managers, admins and counter devices) and without free text to room "centre" (everyone else: lobby
-  displays, kiosks, anything anonymous); a phone following its ticket gets a fresh `ticket` state in
-  "ticket:<token>";
+  displays, kiosks, anything anonymous; core/publicity.py decides what is public); a phone following its
+  ticket gets a fresh `ticket` state in "ticket:<token>";
 - events have consecutive seqs in both rooms: a client that sees seq > last + 1 emits `resync` and gets a
   new snapshot (at most one a second per client). Events with seq ≤ the snapshot's are dropped by the client.
 - a staff client whose credential dies (token revoked, sign-out, new password or role, disabled account,
@@ -26,6 +26,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from api.auth import SESSION_ENDED, Caller, Unauthenticated, current_caller, device_caller, outlived, still_valid
 from core.errors import QueueError
+from core.publicity import public_details, public_snapshot
 from store import access
 
 log = logging.getLogger(__name__)
@@ -33,14 +34,6 @@ CENTRE_ROOM = "centre"     # public: what the lobby may see
 STAFF_ROOM = "staff"       # people and counters that work the queue
 STAFF_KINDS = ("counter", "clerk", "manager", "admin")
 PUBLIC_FIELDS = ("seq", "at", "kind", "ticket_id", "counter", "service", "details")
-# Details a public channel may carry: numbers, counters, services, states, device status. Never what a clerk
-# typed (a transfer's note, a call's reason: they could hold a name or a CCCD number). An allow-list, so a
-# new free-text detail stays private until someone decides otherwise.
-PUBLIC_DETAILS = frozenset({
-    "number", "counter_name", "priority", "out_of_order", "recalls", "kiosk", "status", "can_print", "message",
-    "previous", "previous_status", "from_service", "to_service", "to_counter", "moved_to", "display", "text",
-    "code", "day",
-})
 WATCH_SECONDS = 1.0        # how soon a revoked credential's open socket is closed
 RESYNC_SECONDS = 1.0       # a client gets at most one snapshot per this long; more resyncs are coalesced
 
@@ -67,19 +60,8 @@ def staff_event(row: dict) -> dict:
 def public_event(row: dict) -> dict:
     """What anonymous screens receive: the event without free text (PUBLIC_DETAILS only)."""
     event = staff_event(row)
-    event["details"] = {key: value for key, value in (row.get("details") or {}).items() if key in PUBLIC_DETAILS}
+    event["details"] = public_details(row.get("details") or {})
     return event
-
-
-def public_snapshot(snapshot: dict) -> dict:
-    """The snapshot without the status-page links (tokens) of the tickets being called."""
-    counters = []
-    for counter in snapshot.get("counters", []):
-        current = counter.get("current")
-        if current:
-            current = {key: value for key, value in current.items() if key != "status_url"}
-        counters.append({**counter, "current": current})
-    return {**snapshot, "counters": counters}
 
 
 class Realtime:

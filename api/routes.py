@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request, session
 from core import lifecycle
 from core.engine import AS_ADMIN
 from core.errors import Conflict, InvalidRequest, NotAllowed
+from core.publicity import public_snapshot
 from blocking import run_blocking
 from store import access
 
@@ -170,8 +171,12 @@ def waiting_list(counter_id: str):
 # --- state, session, documents ------------------------------------------------------------------
 @blueprint.get("/state")
 def state():
-    """Public and read-only: what any lobby screen shows anyway (numbers and counters, no names)."""
-    return jsonify(centre().engine.snapshot())
+    """Read-only: what any lobby screen shows anyway (numbers and counters, no names); staff callers
+    also get the status-page links of the tickets being called (core/publicity.py)."""
+    caller = current_caller()
+    snapshot = centre().engine.snapshot()
+    staff = caller is not None and caller.kind in ("counter", *USER_ROLES)
+    return jsonify(snapshot if staff else public_snapshot(snapshot))
 
 
 def signin_guard() -> SignInGuard:

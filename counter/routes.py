@@ -60,7 +60,7 @@ def login():
         staffed = {counter_id for counter_id, state in tx.all_counter_states().items() if state["clerk"]}
     counters = [{"id": c.id, "name": c.name, "staffed": c.id in staffed} for c in settings.counters.values()]
     return _page("counter/login.html", centre_name=_centre_name(), counters=counters,
-                 chosen=request.args.get("counter", ""))
+                 chosen=request.args.get("counter", ""), ended=request.args.get("ended") == "1")
 
 
 @blueprint.get("")

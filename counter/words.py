@@ -10,6 +10,8 @@ WORDS = {
         "title": "Quầy phục vụ",
         "login_title": "Đăng nhập quầy phục vụ",
         "login_intro": "Cán bộ một cửa đăng nhập và chọn quầy làm việc. Mỗi quầy chỉ có một cán bộ tại một thời điểm.",
+        "session_ended": "Phiên làm việc đã kết thúc (hết ca, đăng xuất ở nơi khác, đổi mật khẩu hoặc quyền). "
+                         "Xin đăng nhập lại.",
         "name": "Tên đăng nhập",
         "password": "Mật khẩu",
         "counter": "Quầy làm việc",
@@ -66,6 +68,8 @@ WORDS = {
         "cancel": "Hủy",
         "call_title": "Gọi trước lượt số",
         "reason": "Lý do",
+        "no_personal_data": "Không ghi họ tên, số CCCD, số điện thoại hay thông tin cá nhân khác: ghi chú được lưu "
+                            "trong nhật ký và cán bộ các quầy khác cũng xem được.",
         "reason_placeholder": "Ví dụ: có giấy hẹn trước",
         "reason_required": "Hãy nhập lý do gọi trước lượt.",
         "scanner_off": "Máy quét mã vạch của quầy mất kết nối. Kiểm tra dây cáp của máy quét.",
@@ -86,6 +90,8 @@ WORDS = {
         "title": "Counter",
         "login_title": "Counter sign-in",
         "login_intro": "Clerks sign in and choose their counter. A counter has one clerk at a time.",
+        "session_ended": "Your session has ended (shift over, signed out elsewhere, password or role changed). "
+                         "Please sign in again.",
         "name": "User name",
         "password": "Password",
         "counter": "Counter",
@@ -142,6 +148,8 @@ WORDS = {
         "cancel": "Cancel",
         "call_title": "Call out of turn: ticket",
         "reason": "Reason",
+        "no_personal_data": "Do not write names, ID card or phone numbers or other personal data: notes are kept "
+                            "in the log and clerks at other counters can read them.",
         "reason_placeholder": "For example: has an appointment",
         "reason_required": "Please give the reason for calling out of turn.",
         "scanner_off": "This counter's barcode scanner is disconnected. Check its cable.",

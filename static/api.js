@@ -20,6 +20,10 @@ export async function api(method, path, body, { token } = {}) {
   }
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
+  if (response.status === 401 && ["session_expired", "session_ended"].includes(data.error)) {
+    // The session ended (sign-out elsewhere, new password or role, shift over): the page decides what to do.
+    window.dispatchEvent(new CustomEvent("xh:session-ended", { detail: data }));
+  }
   if (!response.ok) throw new ApiError(response.status, data.error || "http_error", data.message || response.statusText);
   return data;
 }

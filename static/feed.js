@@ -6,7 +6,9 @@
 //   that happened while the screen was offline is lost from it.
 /* global io */
 
-export function followCentre({ auth = {}, onSnapshot, onEvent, onConnection = () => {} }) {
+// `onRefused({code, message})`: the server refused this screen's credentials (a session that ended, a revoked
+// token) or closed its socket for that reason; the page should send its user to sign in again.
+export function followCentre({ auth = {}, onSnapshot, onEvent, onConnection = () => {}, onRefused = () => {} }) {
   const socket = io({
     auth, transports: ["websocket"], reconnectionDelay: 500, reconnectionDelayMax: 5000,
     randomizationFactor: 0.3,
@@ -21,8 +23,14 @@ export function followCentre({ auth = {}, onSnapshot, onEvent, onConnection = ()
     onEvent(event);
   };
   socket.on("connect", () => onConnection(true));
-  socket.on("disconnect", () => { seq = null; pending = []; onConnection(false); });
-  socket.on("connect_error", () => onConnection(false));
+  socket.on("disconnect", (reason) => {
+    seq = null; pending = []; onConnection(false);
+    if (reason === "io server disconnect") onRefused({ code: "disconnected" });  // it will not reconnect
+  });
+  socket.on("connect_error", (error) => {
+    onConnection(false);
+    if (error && error.data && error.data.code) onRefused(error.data);
+  });
   socket.on("snapshot", (snapshot) => {
     seq = snapshot.seq;
     onSnapshot(snapshot);

@@ -290,8 +290,14 @@ $("sign-out").addEventListener("click", async () => {
 
 setInterval(draw, 20000);  // the waits grow while nothing happens
 
+// A session that ended (sign-out in another tab, password or role changed, account disabled, shift over)
+// goes back to the sign-in page instead of showing errors on every button.
+const signInAgain = () => window.location.assign("/counter/login?ended=1");
+window.addEventListener("xh:session-ended", signInAgain);
+
 followCentre({
   auth: { counter: counterId },
+  onRefused: signInAgain,
   onSnapshot: () => refresh(),  // first load, and every reconnect: nothing missed while offline
   onEvent,
   onConnection: showConnection,
