@@ -19,6 +19,7 @@ from core.errors import QueueError
 from core.settings import Settings, load_settings
 from realtime import Realtime, without_websocket_compression
 from store import Store, access
+from store.health import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,12 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
             response.headers["Retry-After"] = str(error.details["retry_after"])
         return response, error.status
 
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(error: StorageUnavailable):
+        # 503 + Retry-After: the request was fine, the database could not take it now; nothing was written.
+        body = {"error": error.code, "message": error.message, "retry_after": error.retry_after}
+        return jsonify(body), 503, {"Retry-After": str(error.retry_after)}
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code, message = HTTP_ERRORS_VI.get(error.code, ("http_error", "Yêu cầu không hợp lệ."))
@@ -93,8 +100,12 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
 
     @app.get("/healthz")
     def health():
+        """200 while the database takes writes; 503 with the refusal (state, since, seconds, refused) if not."""
         with store.read() as tx:
-            return jsonify({"ok": True, "seq": tx.last_seq()})
+            seq = tx.last_seq()
+        storage = store.health.as_json()
+        healthy = storage["state"] == "ok"
+        return jsonify({"ok": healthy, "seq": seq, "storage": storage}), 200 if healthy else 503
 
     realtime.start(app)
     return app

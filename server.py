@@ -7,6 +7,7 @@
     python server.py --config FILE --db PATH add-device kiosk|counter|display ID [--token T] [--replace]
     python server.py --config FILE --db PATH revoke-device KIND ID | list-devices
     python server.py --config FILE --db PATH seed-demo                            the demo's logins
+    python server.py --db PATH backup FILE [--overwrite]       a verified copy, safe while the server runs
 
 Production serving: one process, gevent's WSGI server (pywsgi) with WebSocket through simple-websocket.
 One process because Socket.IO rooms live in memory (several workers would need a message queue and
@@ -67,7 +68,25 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     revoke.add_argument("id")
     commands.add_parser("list-devices", help="every device: live tokens, paired, last revoked")
     commands.add_parser("seed-demo", help="create the demo's users and device tokens (README.md)")
+    copy = commands.add_parser("backup", help="copy the database to FILE (safe while the server runs)")
+    copy.add_argument("file")
+    copy.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     return parser.parse_args(argv)
+
+
+def backup(args: argparse.Namespace) -> int:
+    """backup FILE: SQLite's online backup, verified by opening the copy (store/backup.py)."""
+    from store.backup import BackupError
+    from store.backup import backup as copy_database
+
+    try:
+        report = copy_database(args.db, args.file, overwrite=args.overwrite)
+    except BackupError as error:
+        print(f"backup refused: {error}", file=sys.stderr)
+        return 2
+    print(f"backup {report.path}: integrity ok, user_version {report.user_version}, {report.events} events "
+          f"(seq 1..{report.events}), {report.tickets} tickets, {report.size_bytes} bytes in {report.seconds} s")
+    return 0
 
 
 def manage(args: argparse.Namespace) -> int:
@@ -191,6 +210,8 @@ def listener(host: str, port: int):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(sys.argv[1:] if argv is None else argv)
+    if args.command == "backup":
+        return backup(args)
     return manage(args) if args.command else run(args)
 
 

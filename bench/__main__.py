@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = {"issue": "bench.issue", "fanout": "bench.fanout", "print": "bench.print"}
+BENCHMARKS = {"issue": "bench.issue", "fanout": "bench.fanout", "print": "bench.print", "storage": "bench.storage"}
 
 
 def main(argv: list[str] | None = None) -> int:

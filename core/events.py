@@ -32,3 +32,8 @@ ANNOUNCED = (CALLED, RECALLED)
 
 # An admin changed the scrolling notice of the lobby displays (details: display or None for all, text).
 NOTICE_CHANGED = "notice_changed"
+
+# The database takes writes again after refusing some (busy: another process held the write lock; full:
+# the disk). Appended by store/db.py (actor "system", no ticket) in the first transaction that commits;
+# details: state, since, seconds, refused.
+STORAGE_RECOVERED = "storage_recovered"
