@@ -4,6 +4,7 @@
     python server.py --config FILE --db PATH add-user NAME --role clerk|admin --password PW
     python server.py --config FILE --db PATH add-device kiosk|counter|display ID [--token T]
     python server.py --config FILE --db PATH seed-demo                            the demo's logins
+    python server.py --config FILE --db PATH free-counter ID                      end a clerk's claim
 
 Production serving: one process, gevent's WSGI server (pywsgi) with WebSocket through simple-websocket.
 One process because Socket.IO rooms live in memory (several workers would need a message queue and
@@ -47,6 +48,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     device.add_argument("id")
     device.add_argument("--token", help="use this token instead of a random one (at least 8 characters)")
     commands.add_parser("seed-demo", help="create the demo's users and device tokens (README.md)")
+    commands.add_parser("free-counter", help="end the clerk's claim on a counter").add_argument("id")
     return parser.parse_args(argv)
 
 
@@ -72,6 +74,15 @@ def manage(args: argparse.Namespace) -> int:
             return 2
         print(f"{args.kind} {args.id} registered; its token:")
         print(access.add_device(store, args.kind, args.id, args.token))
+    elif args.command == "free-counter":
+        from core.engine import QueueEngine
+        from core.errors import QueueError
+        try:
+            clerk = QueueEngine(settings, store).free_counter(args.id, actor="admin:command-line")
+        except QueueError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+        print(f"counter {args.id}: " + (f"freed (was {clerk})" if clerk else "no clerk was signed in"))
     elif args.command == "seed-demo":
         for name, role, password in DEMO_USERS:
             access.add_user(store, name, role, password)
