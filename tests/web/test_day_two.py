@@ -84,3 +84,21 @@ def test_replay_is_answered_through_the_test_client_too(api):
     headers = {"Authorization": f"Bearer {KIOSK}", "Idempotency-Key": "x" * 101}
     assert_error(api.client.post("/api/tickets", json={"service": "KS"}, headers=headers), 400,
                  "invalid_idempotency_key")
+
+
+def test_after_a_restart_a_phone_hears_its_place_move_without_any_status_page(live_server):
+    from bench.feed import FeedFollower
+
+    first, second = (post_ticket(live_server, {"service": "KS"}).json() for _ in range(2))
+    live_server.kill()
+    live_server.start()  # nobody opens /t/<token> after this: only the phone's socket reconnects
+    token = second["status_url"].rsplit("/", 1)[1]
+    phone = FeedFollower(live_server.url, {"ticket": token}).connect()
+    try:
+        assert phone.wait_for(lambda f: len(f.tickets) == 1 and f.tickets[0]["position"] == 1)
+        called = requests.post(f"{live_server.url}/api/counters/1/next", headers=live_server.headers("demo-counter-1"),
+                               timeout=10)
+        assert called.json()["id"] == first["id"]
+        assert phone.wait_for(lambda f: f.tickets[-1]["position"] == 0)
+    finally:
+        phone.close()
