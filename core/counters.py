@@ -1,6 +1,7 @@
 """Counter actions: pause and resume, a clerk taking or leaving a counter, and device happenings.
 
-Mixed into QueueEngine (engine.py), which provides _begin, _now, _event, counter_settings and the views.
+Mixed into QueueEngine (engine.py), which provides _begin, _now, _today, _stamp, _event, counter_settings
+and the views.
 """
 
 from __future__ import annotations

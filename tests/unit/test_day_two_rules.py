@@ -1,14 +1,18 @@
 """Issue 8's queue rules: a returning priority no-show, idempotent issuing, claims that expire, rollover."""
 
+import dataclasses
+import tomllib
 from datetime import timedelta
 
 import pytest
 
 from core import events
+from core.config_reader import ConfigError
+from core.settings import parse_settings
 from core.engine import QueueEngine
 from core.errors import Conflict
 from core.ordering import choose_next
-from tests.conftest import with_policy
+from tests.conftest import CONFIG, with_policy
 from tests.unit.queue_helpers import CLERK, KIOSK, all_events, issue, local, serve, ticket_row
 
 ELDERLY = "elderly"
@@ -84,8 +88,9 @@ def test_keys_are_good_for_their_day_only(engine, clock):
 
 # --- counter claims ---------------------------------------------------------------------------
 
-def signed_out(engine):
-    return [e for e in all_events(engine.store, events.CLERK_SIGNED_OUT)]
+def signed_out(engine) -> list[dict]:
+    """Every clerk_signed_out event, oldest first."""
+    return all_events(engine.store, events.CLERK_SIGNED_OUT)
 
 
 def test_a_claim_left_overnight_is_freed_at_the_rollover(engine, clock):
@@ -152,7 +157,6 @@ def test_a_service_removed_from_the_config_keeps_its_open_tickets_workable(setti
     services = {code: s for code, s in settings.services.items() if code != "KT"}
     counters = {cid: type(c)(c.id, c.name, tuple(x for x in c.services if x != "KT"), c.priority)
                 for cid, c in settings.counters.items()}
-    import dataclasses
     renamed = QueueEngine(dataclasses.replace(settings, services=services, counters=counters), store, clock)
     snapshot = renamed.snapshot()
     assert snapshot["waiting"]["KT"] == 1
@@ -164,3 +168,13 @@ def test_a_service_removed_from_the_config_keeps_its_open_tickets_workable(setti
     moved = renamed.transfer(waiting["id"], actor="admin:boss", counter_id=None, service="KS")
     assert moved["service"] == "KS"
     renamed.counter_day("1")
+
+
+@pytest.mark.parametrize("value", [-1, 24 * 60 + 1, "30", True])
+def test_counter_idle_minutes_is_validated(value):
+    data = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    data["policy"]["counter_idle_minutes"] = value
+    with pytest.raises(ConfigError, match=r"^policy\.counter_idle_minutes: expected an integer between 0 and 1440"):
+        parse_settings(data)
+    del data["policy"]["counter_idle_minutes"]
+    assert parse_settings(data).policy.counter_idle_minutes == 180
