@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from core.engine import QueueEngine
 from core.errors import QueueError
 from core.settings import Settings, load_settings
+from housekeeping import Housekeeping
 from realtime import Realtime, without_websocket_compression
 from store import Store, access
 from store.health import StorageUnavailable
@@ -108,6 +109,8 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
         return jsonify({"ok": healthy, "seq": seq, "storage": storage}), 200 if healthy else 503
 
     realtime.start(app)
+    # The rollover on time and idle counter claims freed, without waiting for a write (housekeeping.py).
+    app.extensions["xephang_housekeeping"] = Housekeeping(socketio, engine).start()
     return app
 
 

@@ -8,6 +8,7 @@
     python server.py --config FILE --db PATH revoke-device KIND ID | list-devices
     python server.py --config FILE --db PATH seed-demo                            the demo's logins
     python server.py --db PATH backup FILE [--overwrite]       a verified copy, safe while the server runs
+    python server.py --config FILE --db PATH free-counter ID                      end a clerk's claim
 
 Production serving: one process, gevent's WSGI server (pywsgi) with WebSocket through simple-websocket.
 One process because Socket.IO rooms live in memory (several workers would need a message queue and
@@ -71,6 +72,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     copy = commands.add_parser("backup", help="copy the database to FILE (safe while the server runs)")
     copy.add_argument("file")
     copy.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    commands.add_parser("free-counter", help="end the clerk's claim on a counter").add_argument("id")
     return parser.parse_args(argv)
 
 
@@ -145,6 +147,15 @@ def _manage(args, settings, store, access) -> int:
         for row in access.list_devices(store):
             state = "paired" if row["live_tokens"] else "revoked"
             print(f"{row['kind']}\t{row['device_id']}\t{state}\tpaired {row['paired_at']}")
+    elif command == "free-counter":
+        from core.engine import QueueEngine
+        from core.errors import QueueError
+        try:
+            clerk = QueueEngine(settings, store).free_counter(args.id, actor="admin:command-line")
+        except QueueError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+        print(f"counter {args.id}: " + (f"freed (was {clerk})" if clerk else "no clerk was signed in"))
     elif command == "seed-demo":
         for name, role, password in DEMO_USERS:
             if access.user(store, name) is None:  # demo.sh runs this at every start: keep sessions alive

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, jsonify, request, session
 
 from core import lifecycle
@@ -78,9 +80,13 @@ def issue_ticket():
         raise NotAllowed("unknown_kiosk", f"Kiosk “{caller.id}” không có trong cấu hình.")
     if kiosk and kiosk.services and data["service"] not in kiosk.services:
         raise NotAllowed("service_not_at_kiosk", "Thủ tục này không được cấp số tại kiosk này.")
-    ticket = centre().engine.issue_ticket(data["service"], data.get("priority"), actor=caller.actor,
-                                          kiosk=kiosk.id if kiosk else None)
-    return jsonify(ticket), 201
+    # Idempotency-Key (README, "Kiosk"): a retry after a lost answer gets the same ticket, 200 not 201.
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not re.fullmatch(r"[\x21-\x7e]{1,100}", key):
+        raise InvalidRequest("invalid_idempotency_key", "Idempotency-Key phải gồm 1–100 ký tự ASCII in được.")
+    ticket, created = centre().engine.issue_ticket_once(data["service"], data.get("priority"), actor=caller.actor,
+                                                        kiosk=kiosk.id if kiosk else None, idempotency_key=key)
+    return jsonify(ticket), 201 if created else 200, {} if created else {"Idempotent-Replayed": "true"}
 
 
 @blueprint.get(f"/tickets/<int(max={LARGEST_ID}):ticket_id>")

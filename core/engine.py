@@ -7,6 +7,7 @@ Callers (HTTP, Socket.IO, the scanner thread) pass an `actor` ("kiosk:kiosk-1", 
 
 from __future__ import annotations
 
+import json
 import secrets
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -61,8 +62,11 @@ class QueueEngine(CounterActions, QueueViews):
         self._swept_day = today  # only once that transaction has committed
 
     def _expire_before(self, tx, today: str) -> int:
-        """Rollover: tickets still open from an earlier day become expired (kept); returns how many."""
+        """Rollover: tickets still open from an earlier day become expired (kept), claims left from an
+        earlier day end, yesterday's idempotency keys are forgotten; returns how many tickets expired."""
         now = self._now()
+        tx.forget_idempotency_keys_before(today)
+        self._free_ended_claims(tx, now)
         expired = set()
         for ticket in tx.open_tickets_before(today, lifecycle.OPEN):
             tx.update_ticket(ticket["id"], status=lifecycle.EXPIRED, finished_at=self._stamp(now))
@@ -78,6 +82,22 @@ class QueueEngine(CounterActions, QueueViews):
             if state["priority_streak"] and tx.last_call_day(state["counter"]) != today:
                 tx.set_counter_state(state["counter"], priority_streak=0)
         return len(expired)
+
+    def housekeeping(self) -> dict:
+        """What time alone makes due, run by a timer (app.py): the rollover once the local day has
+        changed, and freeing claims that went idle. A read only, when nothing is due."""
+        now = self._now()
+        today = self._today(now)
+        with self.store.read() as tx:
+            states = list(tx.all_counter_states().values())
+        if self._swept_day == today and not any(self._claim_ended(state, now) for state in states):
+            return {"expired": 0, "freed": 0}
+        with self.store.transaction() as tx:
+            expired = self._expire_before(tx, today) if self._swept_day != today else 0
+            self._free_ended_claims(tx, now)
+            freed = sum(1 for event in tx.events if event["kind"] == events.CLERK_SIGNED_OUT)
+        self._swept_day = today
+        return {"expired": expired, "freed": freed}
 
     def counter_settings(self, counter_id: str):
         """The configured counter, or NotFound('counter_not_found')."""
@@ -111,19 +131,41 @@ class QueueEngine(CounterActions, QueueViews):
         return row
 
     # --- issuing -------------------------------------------------------------------------------
-    def issue_ticket(self, service_code: str, priority: str | None, *, actor: str, kiosk: str | None = None) -> dict:
+    def issue_ticket(self, service_code: str, priority: str | None, *, actor: str, kiosk: str | None = None,
+                     idempotency_key: str | None = None) -> dict:
         """Take a number for `service_code`; returns the ticket view (number, position, eta_minutes, …)."""
+        return self.issue_ticket_once(service_code, priority, actor=actor, kiosk=kiosk,
+                                      idempotency_key=idempotency_key)[0]
+
+    def issue_ticket_once(self, service_code: str, priority: str | None, *, actor: str, kiosk: str | None = None,
+                          idempotency_key: str | None = None) -> tuple[dict, bool]:
+        """Like issue_ticket, and (view, True) when a number was taken now.
+
+        With an `idempotency_key` (the kiosk's Idempotency-Key header), a repeat of the same request by
+        the same actor on the same local day gets the ticket the first one took, (view, False), even
+        after closing time or once the daily cap is used up: that citizen already has the number. The
+        key is written in the ticket's own transaction, so a ticket never exists without its key or the
+        other way round. The same key with another request is Conflict('idempotency_key_reused').
+        """
         service = self.settings.services.get(service_code) if isinstance(service_code, str) else None
         if service is None:
             raise InvalidRequest("unknown_service", "Thủ tục không tồn tại.", service=service_code)
         if priority is not None and priority not in self.settings.priority_groups:
             raise InvalidRequest("unknown_priority", "Nhóm ưu tiên không hợp lệ.", priority=priority)
         now = self._now()
-        local = now.astimezone(self.settings.centre.timezone)
-        if self.settings.hours.enforce and not self.settings.hours.is_open(local.isoweekday(), local.time()):
-            raise Conflict("closed", "Ngoài giờ làm việc. Xin vui lòng quay lại trong giờ làm việc.")
+        request = json.dumps({"service": service.code, "priority": priority}, sort_keys=True)
         with self._begin() as tx:
             day = self._today(now)
+            if idempotency_key is not None:
+                answered = tx.idempotent_ticket(actor, day, idempotency_key)
+                if answered is not None:
+                    if answered[1] != request:
+                        raise Conflict("idempotency_key_reused", "Mã Idempotency-Key này đã được dùng cho một "
+                                       "yêu cầu lấy số khác. Mỗi lần chạm cần một mã mới.")
+                    return self.ticket_view(tx, tx.ticket(answered[0]), now), False
+            local = now.astimezone(self.settings.centre.timezone)
+            if self.settings.hours.enforce and not self.settings.hours.is_open(local.isoweekday(), local.time()):
+                raise Conflict("closed", "Ngoài giờ làm việc. Xin vui lòng quay lại trong giờ làm việc.")
             last, issued = tx.last_sequence_number(day, service.code)
             sequence_number = next_sequence_number(service, last, issued)
             ticket = dict(token=secrets.token_urlsafe(16), day=day, issued_service=service.code,
@@ -131,8 +173,10 @@ class QueueEngine(CounterActions, QueueViews):
                           service=service.code, priority=priority, status=lifecycle.WAITING, kiosk=kiosk,
                           issued_at=self._stamp(now), arrived_at=self._stamp(now), recalls=0)
             ticket["id"] = tx.insert_ticket(**ticket)
+            if idempotency_key is not None:
+                tx.remember_idempotency_key(actor, day, idempotency_key, request, ticket["id"])
             self._event(tx, now, actor, events.ISSUED, ticket, priority=priority, kiosk=kiosk)
-            return self.ticket_view(tx, tx.ticket(ticket["id"]), now)
+            return self.ticket_view(tx, tx.ticket(ticket["id"]), now), True
 
     # --- calling -------------------------------------------------------------------------------
     def _check_counter_free(self, tx, counter) -> dict:
@@ -169,6 +213,7 @@ class QueueEngine(CounterActions, QueueViews):
         with self._begin() as tx:
             state = self._check_counter_free(tx, counter)
             choice = self._choose(tx, counter, state, self._today(now))
+            self._touch(tx, counter.id, now)  # also when nobody waits: the clerk is there, pressing "next"
             if choice is None:
                 return None
             return self._mark_called(tx, now, actor, counter, choice.ticket, choice.priority_streak,
@@ -192,6 +237,7 @@ class QueueEngine(CounterActions, QueueViews):
             in_order = choice is not None and choice.ticket["id"] == ticket["id"]
             # A clerk's pick does not count towards the priority streak unless it is what the rule would pick.
             streak = choice.priority_streak if in_order else state["priority_streak"]
+            self._touch(tx, counter.id, now)
             return self._mark_called(tx, now, actor, counter, ticket, streak,
                                      out_of_order=not in_order, reason=str(reason or "")[:200])
 
@@ -208,10 +254,12 @@ class QueueEngine(CounterActions, QueueViews):
                 raise Conflict("recall_limit", f"Đã gọi lại số {ticket['number']} đủ "
                                f"{self.settings.policy.max_recalls} lần. Hãy đánh dấu vắng mặt.")
             tx.update_ticket(ticket["id"], recalls=ticket["recalls"] + 1)
+            self._touch(tx, counter_id, now)
             ticket = tx.ticket(ticket["id"])
-            counter = self.settings.counters[ticket["counter"]]
-            self._event(tx, now, actor, events.RECALLED, ticket, counter.id, counter_name=counter.name,
-                        recalls=ticket["recalls"])
+            # .get: the counter may have been removed from config.toml while its ticket was called.
+            counter = self.settings.counters.get(ticket["counter"])
+            self._event(tx, now, actor, events.RECALLED, ticket, ticket["counter"],
+                        counter_name=counter.name if counter else ticket["counter"], recalls=ticket["recalls"])
             return self.ticket_view(tx, ticket, now)
 
     # --- serving -------------------------------------------------------------------------------
@@ -247,6 +295,7 @@ class QueueEngine(CounterActions, QueueViews):
                 fields["finished_at"] = self._stamp(now)
                 self._close_at_counter(tx, ticket)
             tx.update_ticket(ticket["id"], **fields)
+            self._touch(tx, counter_id, now)
             ticket = tx.ticket(ticket["id"])
             self._event(tx, now, actor, kind, ticket, ticket["counter"])
             return self.ticket_view(tx, ticket, now)
@@ -275,6 +324,7 @@ class QueueEngine(CounterActions, QueueViews):
             if not self.settings.policy.keep_position_on_transfer:
                 fields["arrived_at"] = self._stamp(now)
             tx.update_ticket(ticket["id"], **fields)
+            self._touch(tx, counter_id, now)
             moved = tx.ticket(ticket["id"])
             self._event(tx, now, actor, events.TRANSFERRED, moved, ticket["counter"], from_service=ticket["service"],
                         to_service=new_service, to_counter=target.id if target else None,
@@ -303,8 +353,10 @@ class QueueEngine(CounterActions, QueueViews):
                 raise Conflict("return_window_passed", f"Số {ticket['number']} đã vắng mặt quá "
                                f"{self.settings.policy.no_show_return_minutes} phút. Xin vui lòng lấy số mới.")
             # Back of the queue: the people who waited meanwhile should not be overtaken.
+            # returned_at: core/ordering.py keeps a returned priority ticket behind the normal ones
+            # that were already waiting, so the back of the queue means the back for everyone.
             tx.update_ticket(ticket["id"], status=lifecycle.WAITING, arrived_at=self._stamp(now),
-                             finished_at=None, recalls=0)
+                             returned_at=self._stamp(now), finished_at=None, recalls=0)
             ticket = tx.ticket(ticket["id"])
             self._event(tx, now, actor, events.RETURNED, ticket)
             return self.ticket_view(tx, ticket, now)

@@ -51,6 +51,7 @@ class Policy:
     no_show_return_minutes: int
     keep_position_on_transfer: bool
     default_service_minutes: float
+    counter_idle_minutes: int = 180  # a clerk's claim on a counter ends after this long without an action
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,9 @@ def parse_settings(data: dict) -> Settings:
                     priority_streak=p.integer("priority_streak", 2, minimum=1, maximum=100),
                     no_show_return_minutes=p.integer("no_show_return_minutes", 30, maximum=24 * 60),
                     keep_position_on_transfer=p.boolean("keep_position_on_transfer", True),
-                    default_service_minutes=p.number("default_service_minutes", 8))
+                    default_service_minutes=p.number("default_service_minutes", 8),
+                    # 0 = never by idleness (the claim still ends at the day's rollover).
+                    counter_idle_minutes=p.integer("counter_idle_minutes", 180, maximum=24 * 60))
     p.finish()
 
     def named(t: Table, cls):

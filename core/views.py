@@ -68,11 +68,11 @@ class QueueViews:
         """The public shape of a ticket (API responses, status page, realtime)."""
         now = now or self.clock.now()
         position, eta = self.place_in_queue(tx, ticket, now)
-        service = self.settings.services[ticket["service"]]
+        service_name, service_name_en = _service_names(self.settings, ticket["service"])
         counter = self.settings.counters.get(ticket["counter"] or "")
         return {
-            "id": ticket["id"], "number": ticket["number"], "service": service.code,
-            "service_name": service.name, "service_name_en": service.name_en,
+            "id": ticket["id"], "number": ticket["number"], "service": ticket["service"],
+            "service_name": service_name, "service_name_en": service_name_en,
             "priority": ticket["priority"], "status": ticket["status"],
             "status_name": lifecycle.STATUS_NAMES_VI[ticket["status"]],
             "position": position, "eta_minutes": eta,
@@ -135,9 +135,9 @@ class QueueViews:
         minutes = [m for m in minutes if m is not None]
         served = []
         for ticket in done[:listed]:
-            service = self.settings.services[ticket["service"]]
-            served.append({"id": ticket["id"], "number": ticket["number"], "service": service.code,
-                           "service_name": service.name, "service_name_en": service.name_en,
+            service_name, service_name_en = _service_names(self.settings, ticket["service"])
+            served.append({"id": ticket["id"], "number": ticket["number"], "service": ticket["service"],
+                           "service_name": service_name, "service_name_en": service_name_en,
                            "priority": ticket["priority"], "called_at": ticket["called_at"],
                            "finished_at": ticket["finished_at"],
                            "service_minutes": _minutes_between(ticket["called_at"], ticket["finished_at"])})
@@ -152,8 +152,13 @@ class QueueViews:
             day = self._today(now)
             waiting = {code: 0 for code in self.settings.services}
             for ticket in tx.tickets_of_day(day, lifecycle.CALLABLE):
-                waiting[ticket["service"]] += 1
-            recent = tx.events(kinds=events.ANNOUNCED, limit=RECENT_CALLS, newest_first=True)
+                # A thủ tục removed from config.toml while its tickets wait: still counted, under its code.
+                waiting[ticket["service"]] = waiting.get(ticket["service"], 0) + 1
+            # Today's calls only: from local midnight on, the lobby starts an empty list.
+            midnight = datetime.combine(now.astimezone(self.settings.centre.timezone).date(), datetime.min.time(),
+                                        self.settings.centre.timezone)
+            recent = tx.events(kinds=events.ANNOUNCED, limit=RECENT_CALLS, newest_first=True,
+                               since=self._stamp(midnight))
             return {
                 "seq": tx.last_seq(), "day": day, "at": now.isoformat(timespec="milliseconds"),
                 "counters": [self.counter_view(tx, counter_id) for counter_id in self.settings.counters],
@@ -162,6 +167,13 @@ class QueueViews:
                                   "number": e["details"].get("number"), "service": e["service"]}
                                  for e in recent],
             }
+
+
+def _service_names(settings, code: str) -> tuple[str, str]:
+    """(Vietnamese, English) name of a thủ tục; its code when config.toml no longer has it, so its open
+    tickets still show and can be finished or transferred (README, "Changing config.toml")."""
+    service = settings.services.get(code)
+    return (service.name, service.name_en) if service else (code, code)
 
 
 def _minutes_between(start: str | None, end: str | None) -> float | None:

@@ -30,4 +30,7 @@ def register(app: Flask) -> None:
     # Empty: printed/ next to the database, so the demo's data/demo.db prints into data/printed/.
     fake_dir = Path(options.fake_printer_dir) if options.fake_printer_dir else Path(centre.store.path).parent / "printed"
     app.extensions["xephang_kiosk"] = KioskPrinting(centre.settings, centre.engine, fake_dir).start()
+    # Started with the app: after a restart, phones that reconnect must hear their place move even
+    # before anyone opens a status page (that page used to be what started it).
     app.extensions["xephang_phones"] = PhonePusher(centre.socketio, centre.engine)
+    app.extensions["xephang_phones"].start()

@@ -3,8 +3,8 @@
 realtime.py pushes `ticket` to a phone when *its* ticket changes. But a citizen's place also moves when
 someone ahead is called, cancelled or transferred, or a counter pauses. So after such commits this
 pusher sends a fresh `ticket` to every room "ticket:<token>" that has a phone in it and whose ticket
-still waits. At most once a second (a burst of calls costs one round), and only once a phone page
-has been opened (apps built for tests, which have no phones, start no task).
+still waits. At most once a second (a burst of calls costs one round); started with the app
+(kiosk/__init__.py), so phones that reconnect after a restart keep hearing their place move.
 """
 
 from __future__ import annotations

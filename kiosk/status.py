@@ -12,7 +12,7 @@ Kept under 100 KB in total: no web font (system fonts only), socket.io's client 
 from __future__ import annotations
 
 import qrcode
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from markupsafe import escape
 
 from api import centre
@@ -44,7 +44,6 @@ def page(token: str):
         response = Response(render_template("kiosk/status_missing.html", lang=lang,
                                             w=words(STATUS_WORDS, lang)), 404)
     else:
-        current_app.extensions["xephang_phones"].start()  # phones exist now: keep their places live
         config = {"token": token, "lang": lang, "ticket": ticket, "stateUrl": url_for(".state", token=token),
                   "returnMinutes": settings.policy.no_show_return_minutes,
                   "timezone": settings.centre.timezone.key, "words": words(STATUS_WORDS, lang)}

@@ -5,8 +5,8 @@ export class ApiError extends Error {
   constructor(status, code, message) { super(message); this.status = status; this.code = code; }
 }
 
-export async function api(method, path, body, { token } = {}) {
-  const headers = { "Accept": "application/json" };
+export async function api(method, path, body, { token, headers: extra = {} } = {}) {
+  const headers = { "Accept": "application/json", ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers["Authorization"] = `Bearer ${token}`;
   const csrf = document.querySelector('meta[name="csrf-token"]');

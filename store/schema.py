@@ -112,6 +112,26 @@ MIGRATIONS: list[tuple[str, str]] = [
         DROP TABLE users;
         ALTER TABLE users_new RENAME TO users;
     """),
+    ("claims that expire, kiosk retries, returning no-shows", """
+        -- A claim's last activity (the last action at the counter, or the sign-in): claims idle longer
+        -- than policy.counter_idle_minutes, or last used on an earlier day, are freed. Claims that exist
+        -- when this runs start counting from now, so an upgrade mid-day signs nobody out at once.
+        ALTER TABLE counter_state ADD COLUMN last_activity TEXT;
+        UPDATE counter_state SET last_activity = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')
+            WHERE clerk IS NOT NULL;
+        -- When a no-show came back: it is not called before anyone who was already waiting then.
+        ALTER TABLE tickets ADD COLUMN returned_at TEXT;
+        -- POST /api/tickets with an Idempotency-Key: a kiosk's retry gets the ticket it already has.
+        -- Written in the same transaction as the ticket; the rows of earlier days go at the rollover.
+        CREATE TABLE idempotency_keys (
+            scope TEXT NOT NULL,                  -- who sent it: kiosk:kiosk-1, admin:…
+            day TEXT NOT NULL,                    -- local day; a key is good for that day only
+            key TEXT NOT NULL,
+            request TEXT NOT NULL,                -- the request it answered (canonical JSON)
+            ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+            PRIMARY KEY (scope, day, key)
+        );
+    """),
 ]
 
 

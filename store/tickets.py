@@ -62,13 +62,15 @@ class TicketQueries:
 
     def next_candidates(self, statuses: tuple[str, ...], services: Iterable[str], counter: str,
                         day: str) -> list[dict]:
-        """The oldest callable priority ticket and the oldest normal one (what ordering chooses between).
+        """The oldest callable priority ticket, the oldest one that never came back from a no-show, and
+        the oldest normal one (what ordering chooses between; core/ordering.py says why three).
 
-        Two LIMIT 1 queries instead of loading the whole queue: call-next stays cheap with hundreds waiting.
+        LIMIT 1 queries instead of loading the whole queue: call-next stays cheap with hundreds waiting.
         """
         services = tuple(services)
         found = []
-        for priority_test in ("priority IS NOT NULL", "priority IS NULL"):
+        for priority_test in ("priority IS NOT NULL", "priority IS NOT NULL AND returned_at IS NULL",
+                              "priority IS NULL"):
             row = self.connection.execute(
                 f"""SELECT * FROM tickets
                     WHERE day = ? AND status IN ({_placeholders(statuses)}) AND {priority_test}
@@ -76,7 +78,7 @@ class TicketQueries:
                            OR target_counter = ?)
                     ORDER BY arrived_at, id LIMIT 1""",
                 (day, *statuses, *services, counter)).fetchone()
-            if row:
+            if row and all(row["id"] != other["id"] for other in found):
                 found.append(dict(row))
         return sorted(found, key=lambda t: (t["arrived_at"], t["id"]))
 
@@ -138,7 +140,8 @@ class TicketQueries:
         row = self.connection.execute("SELECT * FROM counter_state WHERE counter = ?", (counter,)).fetchone()
         if row:
             return dict(row)
-        return {"counter": counter, "current_ticket": None, "paused": 0, "priority_streak": 0, "clerk": None}
+        return {"counter": counter, "current_ticket": None, "paused": 0, "priority_streak": 0, "clerk": None,
+                "last_activity": None}
 
     def all_counter_states(self) -> dict[str, dict]:
         """Every counter's stored state; read once per transaction (a waiting list computes one wait per
@@ -153,19 +156,42 @@ class TicketQueries:
         state = self.counter_state(counter)
         state.update(fields)
         self.connection.execute(
-            """INSERT INTO counter_state (counter, current_ticket, paused, priority_streak, clerk)
-               VALUES (:counter, :current_ticket, :paused, :priority_streak, :clerk)
+            """INSERT INTO counter_state (counter, current_ticket, paused, priority_streak, clerk, last_activity)
+               VALUES (:counter, :current_ticket, :paused, :priority_streak, :clerk, :last_activity)
                ON CONFLICT (counter) DO UPDATE SET current_ticket = excluded.current_ticket,
-                 paused = excluded.paused, priority_streak = excluded.priority_streak, clerk = excluded.clerk""",
+                 paused = excluded.paused, priority_streak = excluded.priority_streak, clerk = excluded.clerk,
+                 last_activity = excluded.last_activity""",
             state)
+
+    # --- idempotency keys of POST /api/tickets -------------------------------------------------
+    def idempotent_ticket(self, scope: str, day: str, key: str) -> tuple[int, str] | None:
+        """(ticket id, request) that `key` of `scope` already answered on `day`, or None."""
+        row = self.connection.execute(
+            "SELECT ticket_id, request FROM idempotency_keys WHERE scope = ? AND day = ? AND key = ?",
+            (scope, day, key)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def remember_idempotency_key(self, scope: str, day: str, key: str, request: str, ticket_id: int) -> None:
+        self.connection.execute(
+            "INSERT INTO idempotency_keys (scope, day, key, request, ticket_id) VALUES (?, ?, ?, ?, ?)",
+            (scope, day, key, request, ticket_id))
+
+    def forget_idempotency_keys_before(self, day: str) -> int:
+        """Keys are good for their day only; returns how many were forgotten."""
+        return self.connection.execute("DELETE FROM idempotency_keys WHERE day < ?", (day,)).rowcount
 
     # --- events ------------------------------------------------------------------------------
     def last_seq(self) -> int:
         return self.connection.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
 
     def events(self, *, ticket_id: int | None = None, kinds: tuple[str, ...] | None = None,
-               after_seq: int = 0, limit: int | None = None, newest_first: bool = False) -> list[dict]:
+               after_seq: int = 0, limit: int | None = None, newest_first: bool = False,
+               since: str | None = None) -> list[dict]:
+        """Events in seq order; `since` (a UTC stamp) keeps only those at or after it."""
         where, params = ["seq > ?"], [after_seq]
+        if since is not None:
+            where.append("at >= ?")
+            params.append(since)
         if ticket_id is not None:
             where.append("ticket_id = ?")
             params.append(ticket_id)

@@ -148,13 +148,34 @@ function renderPriorities() {
 }
 
 // --- taking a number -------------------------------------------------------------------------------
+// One Idempotency-Key per tap, reused by its retries: when the answer is lost (Wi-Fi drop, server
+// restart) the retry gets the number the server already gave, not a second one (README, "Kiosk").
+const RETRY_DELAYS_MS = [500, 1500, 3000];
+
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function requestTicket(body) {
+  const headers = { "Idempotency-Key": newKey() };
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await api("POST", "/api/tickets", body, { token: state.token, headers });
+    } catch (error) {
+      const retriable = error.status === 0 || error.status >= 502;  // no answer, or the server restarting
+      if (!retriable || attempt >= RETRY_DELAYS_MS.length) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+    }
+  }
+}
+
 async function issue(service) {
   if (state.busy) return;  // a second tap while the first is on its way is ignored
   state.busy = true;
   $("busy").hidden = false;
   try {
-    const ticket = await api("POST", "/api/tickets", { service: service.code, priority: state.priority },
-                             { token: state.token });
+    const ticket = await requestTicket({ service: service.code, priority: state.priority });
     state.priority = null;  // the next citizen at this kiosk starts without it
     showResult(ticket);
     show("result");
