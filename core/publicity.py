@@ -12,6 +12,7 @@ PUBLIC_DETAILS = frozenset({
     "number", "counter_name", "priority", "out_of_order", "recalls", "kiosk", "status", "can_print", "message",
     "previous", "previous_status", "from_service", "to_service", "to_counter", "moved_to", "display", "text",
     "code", "day",
+    "state", "since", "seconds", "refused",  # storage_recovered: how long the database refused writes
 })
 
 

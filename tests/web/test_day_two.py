@@ -49,12 +49,12 @@ def test_a_kiosk_retry_with_its_key_gets_the_same_ticket_even_after_kill_9(live_
 
 def test_free_counter_while_the_server_runs(live_server):
     lan = requests.Session()
-    signed = lan.post(f"{live_server.url}/api/session", json={"name": "lan", "password": "lan123", "counter": "1"},
+    signed = lan.post(f"{live_server.url}/api/session", json={"name": "lan", "password": "lan12345", "counter": "1"},
                       timeout=10)
     assert signed.status_code == 200
     csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
     minh = requests.post(f"{live_server.url}/api/session",
-                         json={"name": "minh", "password": "minh123", "counter": "1"}, timeout=10)
+                         json={"name": "minh", "password": "minh1234", "counter": "1"}, timeout=10)
     assert minh.json()["error"] == "counter_taken"
     output = live_server.command("free-counter", "1").stdout
     assert "freed (was lan)" in output
@@ -63,7 +63,7 @@ def test_free_counter_while_the_server_runs(live_server):
     assert refused.status_code == 403 and refused.json()["error"] == "no_counter"
     assert lan.get(f"{live_server.url}/api/session", timeout=10).json()["user"]["name"] == "lan"
     minh = requests.post(f"{live_server.url}/api/session",
-                         json={"name": "minh", "password": "minh123", "counter": "1"}, timeout=10)
+                         json={"name": "minh", "password": "minh1234", "counter": "1"}, timeout=10)
     assert minh.status_code == 200
 
 

@@ -70,9 +70,9 @@ def test_a_disabled_user_is_signed_out_at_once_and_cannot_sign_in(api):
 def test_a_session_ends_after_its_shift(api, clock):
     lan = api.sign_in("lan", counter="1")
     hours = api.app.extensions["xephang"].settings.security.session_hours
-    for _ in range(hours * 2 - 1):  # busy all day: never idle
+    for step in range(hours * 2 - 1):  # busy all day: never idle
         clock.advance(minutes=30)
-        assert lan.client.get("/counter/summary").status_code == 200
+        assert lan.post(f"/api/counters/1/{'resume' if step % 2 else 'pause'}").status_code == 200
     clock.advance(minutes=31)  # … but the shift is over
     assert_error(lan.client.get("/counter/summary"), 401, "session_expired")
 
