@@ -115,12 +115,13 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
 
 
 def register_screens(app: Flask) -> None:
-    """The screens' blueprints (kiosk/, counter/, display/), each one line here."""
+    """The screens (kiosk/, counter/, display/): each a package with its own pages, scripts and style,
+    added by one register(app) line."""
     import counter
+    import display
     import kiosk
-    from display.routes import blueprint as display_blueprint
 
-    app.register_blueprint(display_blueprint)  # lobby and per-counter displays, their audio and notice
+    display.register(app)  # lobby and per-counter displays, their audio and notice
     kiosk.register(app)    # kiosk screen, phone status page /t/<token>, rate limit, printers
     counter.register(app)  # counter pages + the serial barcode scanners of [[scanners]]
 

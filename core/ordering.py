@@ -1,6 +1,6 @@
 """Who is called next at a counter: FIFO by arrival, priority first, but never starving everyone else.
 
-Rules (DESIGN.md "Fairness rules"):
+Rules (docs/design.md "Fairness rules"):
 - candidates arrive here in FIFO order (arrival time, then id); a transferred ticket keeps its original
   arrival unless policy says otherwise, so it regains its place;
 - at an ordinary counter a priority ticket (người cao tuổi, người khuyết tật, phụ nữ mang thai, …) goes first,

@@ -2,7 +2,7 @@
 
 Every key is read through `config_reader.Table`, which knows the key's full path ("services[3].prefix"),
 so a wrong or missing key stops the server with that path and what was expected
-(Flask's `config.from_file` would silently drop our lowercase keys: DESIGN.md decision 8).
+(Flask's `config.from_file` would silently drop our lowercase keys: docs/design.md, decision 8).
 Unknown keys are refused too: a typo ("max_recall") must not silently fall back to a default.
 """
 

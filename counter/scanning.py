@@ -1,6 +1,6 @@
 """Barcode scans at a counter: what a scanned ticket code does, and the serial scanners of config.toml.
 
-A scan is an action like a button press (DESIGN.md: scanner → core.call_specific → events → realtime):
+A scan is an action like a button press (docs/design.md "Layers": scanner → core.call_specific → events → realtime):
 - a waiting (or transferred) ticket is called at the scanning counter, logged with reason "scanned";
 - the counter's own called ticket starts being served (the citizen is standing at the desk);
 - anything else is refused with a `scan_rejected` event for that counter, whose Vietnamese message

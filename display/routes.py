@@ -34,8 +34,9 @@ from .voice import VoiceError
 from .words import WORDS
 
 log = logging.getLogger(__name__)
-blueprint = Blueprint("display", __name__, url_prefix="/display")
-STATIC = Path(__file__).resolve().parent.parent / "static"
+blueprint = Blueprint("display", __name__, url_prefix="/display", template_folder="templates",
+                      static_folder="static", static_url_path="/static")
+STATIC = Path(__file__).resolve().parent / "static"
 AUDIO_MAX_AGE = 24 * 3600  # a call's sentence never changes while the config stays the same
 
 
@@ -75,7 +76,7 @@ def index():
 
 @blueprint.get("/<display_id>")
 def lobby(display_id: str):
-    """The lobby screen; its JavaScript (static/display/lobby.js) gets the config as JSON in the page."""
+    """The lobby screen; its JavaScript (display/static/lobby.js) gets the config as JSON in the page."""
     settings = centre().settings
     display = settings.displays.get(display_id)
     if display is None:
@@ -135,7 +136,7 @@ def logo():
     """The centre's logo, from this server (no internet on many centres' LANs)."""
     path = centre().settings.display.logo
     if not path:
-        return send_file(STATIC / "display" / "logo.svg", mimetype="image/svg+xml", max_age=3600)
+        return send_file(STATIC / "logo.svg", mimetype="image/svg+xml", max_age=3600)
     return send_file(Path(path).resolve(), mimetype=LOGO_TYPES[Path(path).suffix.lower()], max_age=3600)
 
 

@@ -1,6 +1,6 @@
 """Offline voice for the lobby display: announcement WAV files, cached on disk, and a chime.
 
-Two ways to speak, chosen per call (DESIGN.md, decision 6):
+Two ways to speak, chosen per call (docs/design.md, decision 6):
 
 * recorded clips: when ``clips_dir`` holds every ``<name>.wav`` that ``core.speech.clip_sequence``
   asks for, the clips are joined with the ``wave`` module (milliseconds, and a real human voice);

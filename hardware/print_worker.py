@@ -1,7 +1,7 @@
 """Print tickets on a background thread, one thread per printer.
 
 The kiosk's request must never wait for paper: connecting to a switched-off LAN printer takes
-up to the connect timeout, and an image ticket over serial takes seconds (DESIGN.md decision 2).
+up to the connect timeout, and an image ticket over serial takes seconds (docs/design.md, decision 2).
 So the request calls :meth:`PrintWorker.submit` and returns; the outcome arrives through
 ``on_result``. Only ``threading`` and ``queue.Queue`` are used, which gevent's monkey-patching
 turns into greenlets, so the same code runs under the threading and the gevent server.

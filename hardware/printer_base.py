@@ -92,7 +92,7 @@ def decode_status(printer: int | None, paper: int | None, offline_cause: int | N
     """Turn DLE EOT 1, 4 and 2 replies into one status; ``None`` means "no valid reply".
 
     No reply is UNKNOWN, never OK: python-escpos's ``paper_status()`` answers "plenty" when the
-    printer says nothing (DESIGN.md decision 2), which hides an empty roll.
+    printer says nothing (docs/design.md, decision 2), which hides an empty roll.
     """
     if printer is None or paper is None:
         return PrinterStatus.UNKNOWN

@@ -3,7 +3,7 @@
 A clerk scans the QR code on a citizen's ticket; the scanner (USB CDC-ACM, RS-232 or a
 serial-over-TCP box) sends the text followed by CR, LF or CRLF. `ScannerReader` owns one
 scanner on a background thread and hands each clean code to `on_scan`. It knows nothing
-about the web: the caller turns a code into a core action (see DESIGN.md, decision 7).
+about the web: the caller turns a code into a core action (see docs/design.md, decision 7).
 """
 from __future__ import annotations
 

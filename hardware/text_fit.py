@@ -1,6 +1,6 @@
 """Fonts and text fitting for the ticket image: wrap, shrink, never clip.
 
-Printer code pages cannot print Vietnamese reliably (DESIGN.md decision 1), so every letter on a
+Printer code pages cannot print Vietnamese reliably (docs/design.md, decision 1), so every letter on a
 ticket is drawn by us with Noto Sans, which covers all 137 Vietnamese letters. A peer's kiosk
 clips long centre names at 34 pt on 576 px; every helper here measures the real ink box so a
 line can never run past the paper.

@@ -1,8 +1,8 @@
 """Render a queue ticket ("phiếu số thứ tự") as one 1-bit image for an 80 mm thermal printer.
 
 Why an image and not printer text: code pages (TCVN-3, CP1258) print "?" or broken marks on many
-printers and python-escpos maps "Đ" wrong (DESIGN.md decision 1). One image prints the same on
-every ESC/POS printer. Layout, top to bottom, follows VIETNAMESE.md: centre name, heading, the
+printers and python-escpos maps "Đ" wrong (docs/design.md, decision 1). One image prints the same on
+every ESC/POS printer. Layout, top to bottom, follows docs/design.md "Vietnamese": centre name, heading, the
 number, service, priority, people ahead, estimated wait, time, QR code, footer.
 """
 

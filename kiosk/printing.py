@@ -4,7 +4,7 @@ Flow: POST /api/tickets commits the ticket and its "issued" event (details.kiosk
 the store calls `_on_commit` under its lock, which only enqueues; the dispatcher thread reads the
 ticket's view (number, place, wait, status URL) and hands a TicketPrint to that kiosk's PrintWorker,
 which renders and prints on its own thread. So the kiosk's HTTP response never waits for paper
-(DESIGN.md decision 2), and api/routes.py knows nothing about printers.
+(docs/design.md, decision 2), and api/routes.py knows nothing about printers.
 
 Outcomes go into the event log like every other change, through engine.record_device_event:
 "printed" / "print_failed" (ticket_id, details.kiosk, status, message) and "printer_status" when a

@@ -1,6 +1,6 @@
 """One SQLite connection per process, one writer at a time, events published only after commit.
 
-Why this shape (DESIGN.md decision 3, re-measured here):
+Why this shape (docs/design.md, decision 3, re-measured here):
 - WAL + BEGIN IMMEDIATE for every read-then-write: a plain BEGIN (sqlite-utils' `atomic()`) takes the
   write lock late and fails with "database is locked" under several writer processes.
 - synchronous=FULL, not NORMAL: a ticket that got its 201 must survive a power cut, or its number could be

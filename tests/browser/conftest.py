@@ -1,4 +1,4 @@
-"""Debian Chromium driven by Playwright (DESIGN.md decision 9): one browser per test session."""
+"""Debian Chromium driven by Playwright (docs/design.md, decision 9): one browser per test session."""
 
 from __future__ import annotations
 

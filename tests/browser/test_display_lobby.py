@@ -161,7 +161,7 @@ def test_english_and_screen_sizes(page, server, clerks):
 
 
 ANNOUNCER = """async ({ voice, seqs, quiet }) => {
-    const { Announcer } = await import("/static/display/announcer.js");
+    const { Announcer } = await import("/display/static/announcer.js");
     window.__spoken = [];
     // Headless Chromium has no voices: a stand-in with the Web Speech API's shape.
     window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; } };

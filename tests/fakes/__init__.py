@@ -1,1 +1,1 @@
-"""Fakes that speak the real wire protocols of our devices (STYLE.md §1 and §7)."""
+"""Fakes that speak the real wire protocols of our devices (docs/design.md "Style")."""

@@ -21,7 +21,7 @@ def test_every_status_has_a_row_and_a_vietnamese_name():
 
 
 def test_the_documented_life():
-    """DESIGN.md "The ticket's life", edge by edge."""
+    """README "The queue's rules", edge by edge."""
     assert ALLOWED[WAITING] == {CALLED, TRANSFERRED, CANCELLED, EXPIRED}
     assert ALLOWED[CALLED] == {CALLED, SERVING, NO_SHOW, TRANSFERRED, EXPIRED}
     assert ALLOWED[SERVING] == {DONE, TRANSFERRED, EXPIRED}

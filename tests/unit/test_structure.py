@@ -69,3 +69,26 @@ def test_every_key_the_parser_reads_is_documented():
     undocumented = sorted(k for k in read_keys
                           if not re.search(rf"`(?:[a-z_]+\.)*{k}(?:\.[a-z_]+)*`", readme))
     assert undocumented == []
+
+
+SCREENS = ("kiosk", "counter", "display")
+
+
+def test_every_screen_is_a_package_with_its_own_pages():
+    """Issue 8 item 11: one way to build a screen. Only the shared pieces live in the top-level folders."""
+    import importlib
+    for screen in SCREENS:
+        package = ROOT / screen
+        assert (package / "templates" / screen).is_dir() and (package / "static").is_dir(), screen
+        assert callable(getattr(importlib.import_module(screen), "register", None)), screen
+        assert not (ROOT / "templates" / screen).exists() and not (ROOT / "static" / screen).exists(), screen
+    scripts = [path.name for path in ROOT.glob("*/static/**/*.js") if ".venv" not in path.parts]
+    scripts += [path.name for path in (ROOT / "static").glob("*.js")]
+    assert len(scripts) == len(set(scripts)), sorted(scripts)  # no two counter.js
+
+
+def test_the_code_cites_only_documents_that_are_in_the_repository():
+    import subprocess
+    found = subprocess.run(["git", "grep", "-n", "-E", r"(DESIGN|VIETNAMESE|STYLE)\.md", "--", ".", ":!docs"],
+                           cwd=ROOT, capture_output=True, text=True).stdout
+    assert found == ""

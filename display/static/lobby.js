@@ -5,7 +5,7 @@
 //   after each snapshot and merged with events that arrived meanwhile;
 // - the DOM is built once by the server (tiles, N recent rows, waiting rows) and only its text changes,
 //   and every list in memory is capped: a TV runs all day without growing.
-import { followCentre, showConnection } from "../feed.js";
+import { followCentre, showConnection } from "/static/feed.js";
 import { Announcer } from "./announcer.js";
 
 const config = JSON.parse(document.getElementById("display-config").textContent);

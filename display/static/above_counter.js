@@ -1,6 +1,6 @@
 // The small screen above one counter: its name, and the number it is calling or serving.
 // Same feed as every screen (feed.js): snapshot on (re)connect, then the events for this counter.
-import { followCentre, showConnection } from "../feed.js";
+import { followCentre, showConnection } from "/static/feed.js";
 
 const config = JSON.parse(document.getElementById("display-config").textContent);
 const words = config.words;
