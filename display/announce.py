@@ -36,6 +36,26 @@ def counter_label(counter: Counter) -> str:
     return digits[-1] if digits else (re.sub(r"[^0-9A-Za-z]", "", counter.id) or "0")
 
 
+def says_its_number(counter: Counter) -> bool:
+    """Whether the counter's name is its number ("Quầy số 5", "Quầy 5A"), so "quầy số {counter}" says
+    what the screen shows. A named counter ("Quầy ưu tiên") is announced by its name instead (issue 8)."""
+    return bool(re.search(r"\d", counter.name))
+
+
+def template_for(counter: Counter | None, template: str) -> str:
+    """The [voice] template for a call at `counter`: for a counter known by name, not number, the name
+    takes the place of "quầy số {counter}" (or of "{counter}" in a template without that phrase)."""
+    if counter is None or says_its_number(counter):
+        return template
+    name = counter.name.replace("{", "").replace("}", "")
+    in_sentence = name[:1].lower() + name[1:]  # "… đến quầy ưu tiên."
+    spoken, replaced = _COUNTER_PHRASE.subn(lambda _: in_sentence, template)
+    return spoken if replaced else template.replace("{counter}", name)
+
+
+_COUNTER_PHRASE = re.compile(r"quầy\s+(?:số\s+)?\{counter\}", re.IGNORECASE)
+
+
 class Announcements:
     """The voice of one running centre: settings, a synthesizer with its cache, one synthesis at a time."""
 
@@ -63,8 +83,8 @@ class Announcements:
         """The sentence for a call event, as the [voice] settings say it."""
         counter = self.settings.counters.get(event["counter"] or "")
         label = counter_label(counter) if counter else (event["counter"] or "0")
-        return Announcement(number=event["details"]["number"], counter=label, template=self.settings.voice.template,
-                            mode=self.settings.voice.mode)
+        return Announcement(number=event["details"]["number"], counter=label,
+                            template=template_for(counter, self.settings.voice.template), mode=self.settings.voice.mode)
 
     def sentence_wav(self, event: dict) -> Path:
         """The WAV file saying the call (made once, then served from the cache)."""

@@ -16,14 +16,17 @@ events, so a restart or a dropped network costs nothing but the reconnect.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, send_file, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, send_file, url_for
 
 from api import centre
 from api.auth import require
+from api.throttle import SlidingWindow
 from api.routes import body
 from core.errors import InvalidRequest, NotFound, QueueError
+from core.numbering import local_day
 from core.screen_settings import LOGO_TYPES
 from i18n import language, words
 
@@ -150,7 +153,7 @@ def get_notice():
 @blueprint.put("/notice")
 def put_notice():
     """Admins only (session cookie + X-CSRF-Token): {"text": "...", "display": id or null for every display}."""
-    caller = require("admin")
+    caller = require("admin", "manager")  # quản lý trung tâm may change the lobby's notices
     data = body({"text": (str,), "display": (str, type(None))}, required=("text",))
     display_id = data.get("display")
     if display_id is not None and display_id not in centre().settings.displays:
@@ -191,8 +194,18 @@ def call_text(seq: int):
     return jsonify({"seq": seq, "text": text, "audio": url_for(".call_audio", seq=seq)})
 
 
+# A lobby display fetches each call's sentence once (and each recall): 120 a minute per address is far
+# above what a screen needs, and keeps a script from making the server synthesize call after call.
+AUDIO_REQUESTS_PER_MINUTE = 120
+
+
 def _call_event(seq: int) -> dict:
+    """A call or recall of *today* (the lobby has no business with older ones), within the throttle."""
+    throttle = current_app.extensions.setdefault("xephang_audio_throttle", SlidingWindow(AUDIO_REQUESTS_PER_MINUTE, 60))
+    throttle.hit(request.remote_addr or "unknown", "Quá nhiều yêu cầu âm thanh từ máy này. Xin thử lại sau ít phút.")
     event = announcements().call_event(centre().store, seq) if seq < 2**63 else None
-    if event is None:
-        raise NotFound("call_not_found", "Không có lần gọi số này.", seq=seq)
+    engine = centre().engine
+    if event is None or local_day(datetime.fromisoformat(event["at"]), centre().settings.centre.timezone) != \
+            local_day(engine.clock.now(), centre().settings.centre.timezone):
+        raise NotFound("call_not_found", "Không có lần gọi số này hôm nay.", seq=seq)
     return event

@@ -118,8 +118,10 @@ def test_recorded_clips_are_joined_in_the_sentences_order(make_centre, settings,
     clips.mkdir()
     centre = make_centre(with_voice(settings, clips_dir=str(clips), repeat=2))
     seq, _ = call_seq(centre, "KS", "10")                      # A001 at "Quầy ưu tiên" (id 10)
-    sequence = Announcement(number="A001", counter="10").clips()
-    assert sequence == ["moi_cong_dan_co_so_thu_tu", "letter_a", PAUSE, "mot", "den_quay_so", "muoi_huyen"]
+    # Counter 10 is called by its name, as the screen shows it: its phrase is one recorded clip.
+    sequence = Announcement(number="A001", counter="10",
+                            template="Mời công dân có số thứ tự {number} đến quầy ưu tiên.").clips()
+    assert sequence == ["moi_cong_dan_co_so_thu_tu", "letter_a", PAUSE, "mot", "den_quay_uu_tien"]
     frames = {name: write_clip(clips / f"{name}.wav", 200 + 50 * index, 400 + 37 * index)
               for index, name in enumerate(n for n in sequence if n != PAUSE)}
     pause = b"\x00" * (round(0.3 * 8000) * 2)
@@ -159,3 +161,37 @@ def test_the_cache_keeps_the_most_recently_used_sentences(espeak, make_centre, s
     kept = {path.name for path in cache.glob("espeak-*.wav")}
     assert announcements.sentence_wav(announcements.call_event(centre.store, seqs[0])).name in kept
     assert list(cache.glob("chime-*.wav")), "the chime is never pruned"
+
+
+def test_a_counter_known_by_name_is_announced_by_that_name(espeak, make_centre, settings):
+    """Issue 8: the screen shows "Quầy ưu tiên" for counter 10; the voice said "quầy số mười"."""
+    centre = make_centre(settings)
+    seq, _ = call_seq(centre, "KS", "10")
+    text = centre.get(f"/display/audio/call/{seq}.json").get_json()["text"]
+    assert text == "Mời công dân có số thứ tự a, một đến quầy ưu tiên."
+    seconds, samples, _ = decode(centre.get(f"/display/audio/call/{seq}.wav"))  # espeak-ng says it for real
+    assert rms(samples) > 500 and seconds > 0.5 * 0.4 * len(text.split())
+    numbered, _ = call_seq(centre, "KS", "1")
+    assert centre.get(f"/display/audio/call/{numbered}.json").get_json()["text"].endswith("đến quầy số một.")
+
+
+def test_only_todays_calls_are_spoken(make_centre, settings, clock):
+    centre = make_centre(settings)
+    seq, _ = call_seq(centre, "KS", "1")
+    assert centre.get(f"/display/audio/call/{seq}.json").status_code == 200
+    clock.advance(days=1)
+    assert_error(centre.get(f"/display/audio/call/{seq}.json"), 404, "call_not_found")
+    assert_error(centre.get(f"/display/audio/call/{seq}.wav"), 404, "call_not_found")
+
+
+def test_call_audio_is_throttled_per_address(make_centre, settings):
+    from display.routes import AUDIO_REQUESTS_PER_MINUTE
+    centre = make_centre(settings)
+    seq, _ = call_seq(centre, "KS", "1")
+    for _ in range(AUDIO_REQUESTS_PER_MINUTE):
+        assert centre.get(f"/display/audio/call/{seq}.json").status_code == 200
+    refused = centre.get(f"/display/audio/call/{seq}.json")
+    body = assert_error(refused, 429, "too_many_requests")
+    assert int(refused.headers["Retry-After"]) == body["retry_after"]
+    other = centre.client.get(f"/display/audio/call/{seq}.json", environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    assert other.status_code == 200
