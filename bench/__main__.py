@@ -6,7 +6,8 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = {"issue": "bench.issue", "fanout": "bench.fanout", "print": "bench.print", "storage": "bench.storage"}
+BENCHMARKS = {"issue": "bench.issue", "fanout": "bench.fanout", "print": "bench.print", "storage": "bench.storage",
+              "signin_flood": "bench.signin_flood"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 Clients are 4 processes × 4 threads with keep-alive http.client connections (one Python process could
 not generate the load alone: the GIL would measure the client). Counters run next → start → finish,
 as clerks do; calls/s counts /next calls per second of that loop, and latency is /next's own.
+`--printing on` keeps the shipped printers (the demo's `fake`: render + PNG per ticket) instead of turning them off.
 """
 
 from __future__ import annotations
@@ -87,9 +88,14 @@ def _call_worker(port: int, counters: list[str], start, stop_at: float, results)
     results.put((latencies, len(latencies)))
 
 
-def run_once(async_mode: str, tickets: int, clients: int, processes: int) -> dict:
+def _printed(db) -> int:
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT count(*) FROM events WHERE kind IN ('printed', 'print_failed')").fetchone()[0]
+
+
+def run_once(async_mode: str, tickets: int, clients: int, processes: int, printing: bool = False) -> dict:
     context = multiprocessing.get_context("fork")
-    with BenchServer(async_mode) as server:
+    with BenchServer(async_mode, printing=printing) as server:
         results, start = context.Queue(), context.Event()
         threads = clients // processes
         per_thread = tickets // clients
@@ -105,6 +111,7 @@ def run_once(async_mode: str, tickets: int, clients: int, processes: int) -> dic
             issue_latencies += latencies
             statuses += codes
         issue_seconds = time.perf_counter() - began
+        printed_by_then = _printed(server.db)
         for worker in workers:
             worker.join()
 
@@ -130,7 +137,8 @@ def run_once(async_mode: str, tickets: int, clients: int, processes: int) -> dic
         with sqlite3.connect(server.db) as db:
             rows, distinct = db.execute("SELECT count(*), count(DISTINCT day || number) FROM tickets").fetchone()
     return {
-        "benchmark": "issue", "async_mode": async_mode, "clients": clients,
+        "benchmark": "issue", "async_mode": async_mode, "printing": printing, "clients": clients,
+        "printed_when_issue_ended": printed_by_then,
         "tickets": len(issue_latencies), "tickets_per_s": round(len(issue_latencies) / issue_seconds, 1),
         "issue_p50_ms": round(percentile(issue_latencies, 0.5) * 1000, 2),
         "issue_p99_ms": round(percentile(issue_latencies, 0.99) * 1000, 2),
@@ -149,12 +157,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--runs", type=int, default=1, help="repeat and also print the median line")
+    parser.add_argument("--printing", choices=("off", "on", "both"), default="off",
+                        help="on: the shipped config.toml's printers print every ticket (demo: fake, PNGs)")
     args = parser.parse_args(argv)
     modes = ("gevent", "threading") if args.mode == "both" else (args.mode,)
-    for mode in modes:
+    printings = (False, True) if args.printing == "both" else (args.printing == "on",)
+    for mode, printing in [(m, p) for m in modes for p in printings]:
         lines = []
         for _ in range(args.runs):
-            lines.append(run_once(mode, args.tickets, args.clients, args.processes))
+            lines.append(run_once(mode, args.tickets, args.clients, args.processes, printing))
             print(json.dumps(lines[-1]), flush=True)
         if args.runs > 1:
             median = {k: (statistics.median(l[k] for l in lines) if isinstance(v, (int, float)) else v)

@@ -27,6 +27,11 @@ def quiet_kiosks_text(text: str) -> str:
     return re.sub(r"(?m)^rate_limit_tickets = \d+", "rate_limit_tickets = 0", text)
 
 
+def unlimited_kiosks_text(text: str) -> str:
+    """config.toml text whose kiosks keep their shipped printers but do not rate-limit (bench issue --printing)."""
+    return re.sub(r"(?m)^rate_limit_tickets = \d+", "rate_limit_tickets = 0", text)
+
+
 def roomy_caps_text(text: str) -> str:
     """config.toml text with every daily cap at 999, the most a 3-digit number allows (and below the
     next range of the prefix-less services), so long runs never meet "hết số hôm nay"."""
@@ -36,8 +41,9 @@ def roomy_caps_text(text: str) -> str:
 class BenchServer:
     """A seeded demo centre on a free port, in a temporary directory; use as a context manager."""
 
-    def __init__(self, async_mode: str = "gevent", config: Path = ROOT / "config.toml", threads: int = 64):
-        self.async_mode, self.config, self.threads = async_mode, config, threads
+    def __init__(self, async_mode: str = "gevent", config: Path = ROOT / "config.toml", threads: int = 64,
+                 printing: bool = False):
+        self.async_mode, self.config, self.threads, self.printing = async_mode, config, threads, printing
         self.directory = tempfile.TemporaryDirectory(prefix="xh-bench-")
         self.db = Path(self.directory.name) / "queue.db"
         self.port = free_port()
@@ -46,7 +52,9 @@ class BenchServer:
 
     def __enter__(self) -> "BenchServer":
         if self.config == ROOT / "config.toml":
-            text = roomy_caps_text(quiet_kiosks_text(self.config.read_text(encoding="utf-8")))
+            shipped = self.config.read_text(encoding="utf-8")
+            kiosks = unlimited_kiosks_text if self.printing else quiet_kiosks_text
+            text = roomy_caps_text(kiosks(shipped))
             self.config = Path(self.directory.name) / "config.toml"
             self.config.write_text(text, encoding="utf-8")
         subprocess.run([sys.executable, "server.py", "--config", str(self.config), "--db", str(self.db), "seed-demo"],

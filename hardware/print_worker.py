@@ -5,6 +5,11 @@ up to the connect timeout, and an image ticket over serial takes seconds (docs/d
 So the request calls :meth:`PrintWorker.submit` and returns; the outcome arrives through
 ``on_result``. Only ``threading`` and ``queue.Queue`` are used, which gevent's monkey-patching
 turns into greenlets, so the same code runs under the threading and the gevent server.
+
+Under gevent the worker is a greenlet on the one loop that serves every screen, so the render
+(10–20 ms of CPU), the PNG of the demo printer and every blocking device write (file://, usb://,
+serial) go through ``blocking.run_blocking`` to a native thread; only a LAN printer's socket, which
+gevent makes cooperative, is used from the loop itself (README, "Printing").
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from hardware.printer import PrinterError, PrinterStatus, TicketPrinter
+from blocking import run_blocking
+from hardware.printer import PrinterError, PrinterStatus, TicketPrinter, build_job
 from hardware.ticket_image import TicketPrint, render_ticket
 
 logger = logging.getLogger(__name__)
@@ -136,8 +142,11 @@ class PrintWorker:
     def _print(self, job: _PrintJob) -> None:
         try:
             printer = self._get_printer()
-            image = render_ticket(job.ticket, printer.width_px)
-            printer.print_ticket(image)
+            if printer.cooperative_io:
+                # Render and raster off the loop; the socket I/O yields to the loop by itself.
+                printer.send_job(run_blocking(_render_job, job.ticket, printer.width_px, printer.profile))
+            else:
+                run_blocking(_render_and_print, printer, job.ticket)
         except PrinterError as error:
             self._report_result(job.job_id, False, error.status, error.message)
             self._report_status(error.status)
@@ -153,7 +162,8 @@ class PrintWorker:
 
     def _check_status(self) -> None:
         try:
-            status = self._get_printer().status()
+            printer = self._get_printer()
+            status = printer.status() if printer.cooperative_io else run_blocking(printer.status)
         except Exception:
             logger.exception("printer status check failed")
             self._close_printer()
@@ -184,3 +194,13 @@ class PrintWorker:
                 printer.close()
             except Exception:
                 logger.exception("closing the printer failed")
+
+
+def _render_job(ticket: TicketPrint, width_px: int, profile: str) -> bytes:
+    """The ESC/POS bytes of one ticket (runs on a native thread: pure CPU)."""
+    return build_job(render_ticket(ticket, width_px), profile)
+
+
+def _render_and_print(printer: TicketPrinter, ticket: TicketPrint) -> None:
+    """Render and print one ticket on a printer whose I/O blocks (runs on a native thread)."""
+    printer.print_ticket(render_ticket(ticket, printer.width_px))

@@ -144,14 +144,34 @@ def build_job(image: Image.Image, profile: str) -> bytes:
     return recorder.output
 
 
+def native_lock():
+    """A lock of the operating system even under gevent's monkey-patching.
+
+    Printers whose I/O blocks are driven from native threads (blocking.run_blocking); a patched
+    (gevent) lock contended between two native threads deadlocks, measured with gevent 26.
+    """
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a pinned dependency
+        return threading.Lock()
+    return monkey.get_original("_thread", "allocate_lock")()
+
+
 class TicketPrinter(abc.ABC):
-    """One printer. Every method is safe to call from any thread; jobs never interleave."""
+    """One printer. Every method is safe to call from any thread; jobs never interleave.
+
+    ``cooperative_io`` is True only for printers whose I/O yields to gevent's loop (a LAN socket);
+    the print worker calls every other printer from a native thread.
+    """
+
+    cooperative_io = False
 
     def __init__(self, profile: str) -> None:
         self.profile = profile
         self.width_px = profile_width(profile)
         self.last_status = PrinterStatus.UNKNOWN
-        self._lock = threading.Lock()
+        # A greenlet lock for the loop-side printer; an OS lock for those used from native threads.
+        self._lock = threading.Lock() if self.cooperative_io else native_lock()
 
     @abc.abstractmethod
     def print_ticket(self, image: Image.Image) -> None:

@@ -12,6 +12,7 @@ import abc
 
 import logging
 import os
+import select
 import socket
 import time
 
@@ -64,7 +65,10 @@ class EscposTicketPrinter(TicketPrinter):
 
     def print_ticket(self, image: Image.Image) -> None:
         """Check status, send ``image`` as GS v 0 raster plus a cut, close the connection."""
-        job = build_job(image, self.profile)  # a wrong width is a bug: fail before touching paper
+        self.send_job(build_job(image, self.profile))  # a wrong width is a bug: fail before touching paper
+
+    def send_job(self, job: bytes) -> None:
+        """Check status, send the ESC/POS bytes of one ticket (see build_job), close the connection."""
         with self._lock:
             printer = self._open_or_raise()
             try:
@@ -147,7 +151,9 @@ class EscposTicketPrinter(TicketPrinter):
 
 
 class NetworkTicketPrinter(EscposTicketPrinter):
-    """A LAN printer on raw TCP port 9100."""
+    """A LAN printer on raw TCP port 9100. Its socket is gevent's under the server: cooperative."""
+
+    cooperative_io = True
 
     def __init__(self, host: str, port: int, profile: str, connect_timeout: float = CONNECT_TIMEOUT_S,
                  status_timeout: float = STATUS_TIMEOUT_S, write_timeout: float = 30.0) -> None:
@@ -260,18 +266,38 @@ class UsbTicketPrinter(EscposTicketPrinter):
 
 
 class FileTicketPrinter(EscposTicketPrinter):
-    """A write-only device file such as /dev/usb/lp0: prints, but status is UNKNOWN at best."""
+    """A write-only device file such as /dev/usb/lp0: prints, but status is UNKNOWN at best.
 
-    def __init__(self, device_path: str, profile: str) -> None:
+    Opened and written without blocking, with a deadline: python-escpos's plain ``open(path, "wb")``
+    waits forever on a FIFO nobody reads, and a write waits forever on a printer that stopped taking
+    bytes. Either now fails the job as UNREACHABLE (and the citizen gets a vé điện tử).
+    """
+
+    def __init__(self, device_path: str, profile: str, write_timeout: float = 30.0) -> None:
         super().__init__(profile, CONNECT_TIMEOUT_S, 0.0)
-        self.device_path = device_path
+        self.device_path, self.write_timeout = device_path, write_timeout
 
     def _open(self) -> File:
         if not os.path.exists(self.device_path):
             raise OSError(f"{self.device_path} does not exist (printer unplugged?)")
         printer = File(self.device_path, profile=self.profile)
-        printer.open()
+        # O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of hanging in open().
+        descriptor = os.open(self.device_path, os.O_WRONLY | os.O_NONBLOCK)
+        printer.device = os.fdopen(descriptor, "wb", buffering=0)
         return printer
+
+    def _send(self, printer: File, job: bytes) -> None:
+        descriptor, view = printer.device.fileno(), memoryview(job)
+        deadline = time.monotonic() + self.write_timeout
+        while view:
+            try:
+                view = view[os.write(descriptor, view):]
+                continue
+            except BlockingIOError:
+                pass
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([], [descriptor], [], remaining)[1]:
+                raise TimeoutError(f"{self.device_path} took no bytes for {self.write_timeout:.0f} s")
 
     def _query_status(self, printer: File) -> PrinterStatus:
         return PrinterStatus.UNKNOWN  # no back channel: never pretend OK

@@ -9,7 +9,6 @@ number, service, priority, people ahead, estimated wait, time, QR code, footer.
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Callable
@@ -17,6 +16,7 @@ from typing import Callable
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
+from hardware.printer_base import native_lock
 from hardware.text_fit import (
     BOLD,
     REGULAR,
@@ -37,7 +37,9 @@ DEFAULT_FOOTER = "Vui lòng giữ phiếu và chú ý màn hình, loa gọi số
 # The cached fonts (one FreeType face each) are shared by every printer's worker thread, and
 # FreeType does not allow one face to be used by two threads at once. A render takes 10–20 ms,
 # so a single lock costs nothing a citizen would notice.
-_render_lock = threading.Lock()
+# It is an OS lock: under gevent renders run on native threads (blocking.run_blocking), where a
+# patched lock would deadlock when two kiosks render at once.
+_render_lock = native_lock()
 
 
 @dataclass(frozen=True, kw_only=True)
