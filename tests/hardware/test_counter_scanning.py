@@ -50,7 +50,7 @@ def server(tmp_path, scanner_link, pty_scanner):
 
 @pytest.fixture
 def feed(server):
-    follower = FeedFollower(server.url).connect()
+    follower = FeedFollower(server.url, {"counter": "1", "token": "demo-counter-1"}).connect()  # staff: sees reasons
     assert follower.wait_for(lambda f: f.snapshot is not None)
     yield follower
     follower.close()
