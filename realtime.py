@@ -18,6 +18,7 @@ import queue
 from flask import request
 from flask_socketio import SocketIO, join_room
 
+import public_side
 from core.errors import QueueError
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,8 @@ class Realtime:
     def on_connect(self, auth=None):
         auth = auth if isinstance(auth, dict) else {}
         token = auth.get("ticket")
+        if public_side.is_public(request.environ) and not (isinstance(token, str) and token):
+            return False  # the lobby Wi-Fi: a phone follows its own ticket, nothing else (public_side.py)
         if isinstance(token, str) and token:
             try:
                 ticket = self.engine.ticket_for_token(token)
@@ -104,4 +107,6 @@ class Realtime:
         return True
 
     def on_resync(self, _data=None):
+        if public_side.is_public(request.environ):
+            return  # a phone gets its ticket, never the centre's snapshot (public_side.py)
         self.socketio.emit("snapshot", self.engine.snapshot(), to=request.sid)
