@@ -112,9 +112,10 @@ def openapi_document(settings) -> dict:
             "/api/session": {
                 "post": _op("Sign in (optionally taking a counter)",
                             {"200": {"description": "user, counter and csrf_token"}, **_errors(400, 401, 403, 409)},
-                            {"type": "object", "required": ["name", "password"],
+                            {"type": "object", "required": ["name", "password"], "additionalProperties": False,
                              "properties": {"name": {"type": "string"}, "password": {"type": "string"},
-                                            "counter": {"type": ["string", "null"]}}}, security=False),
+                                            "counter": {"type": ["string", "integer", "null"]}}},
+                            security=False),
                 "get": _op("Who is signed in", {"200": {"description": "user or null"}}, security=False),
                 "delete": _op("Sign out and free the counter", {"204": {"description": "signed out"},
                                                                 **_errors(401, 403)})},

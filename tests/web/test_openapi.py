@@ -105,3 +105,10 @@ def test_unknown_page_outside_the_api_is_not_json(api):
     response = api.client.get("/no-such-page")
     assert response.status_code == 404
     assert not response.is_json  # a person's browser gets Werkzeug's page, not an API error
+
+
+def test_sign_in_body_refuses_extra_fields_as_the_server_does(api, document):
+    schema = document["paths"]["/api/session"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["additionalProperties"] is False
+    response = api.client.post("/api/session", json={"name": "lan", "password": "x", "remember": True})
+    assert_error(response, 400, "unknown_field")
