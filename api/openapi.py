@@ -119,6 +119,38 @@ def openapi_document(settings) -> dict:
                 "get": _op("Who is signed in", {"200": {"description": "user or null"}}, security=False),
                 "delete": _op("Sign out and free the counter", {"204": {"description": "signed out"},
                                                                 **_errors(401, 403)})},
+            "/display/notice": {
+                "get": _op("The scrolling notice of every display and of each display that has its own",
+                           {"200": {"description": "all, displays, seq"}}, security=False),
+                "put": _op("Set (or with \"\" remove) the notice of every display, or of one (admin)",
+                           {"200": {"description": "display, text, seq"}, **_errors(400, 401, 403, 404)},
+                           {"type": "object", "required": ["text"], "additionalProperties": False,
+                            "properties": {"text": {"type": "string", "maxLength": 500},
+                                           "display": {"enum": [*settings.displays, None]}}})},
+            "/display/{display_id}/state.json": {"get": {
+                **_op("A display's recent calls and notice", {"200": {"description": "seq, recent_calls, notice"},
+                                                               **_errors(404)}, security=False),
+                "parameters": [{"name": "display_id", "in": "path", "required": True,
+                                "schema": {"enum": list(settings.displays)}}]}},
+            "/display/audio/call/{seq}.json": {"get": {
+                **_op("The call sentence as text", {"200": {"description": "seq, text, audio"}, **_errors(404)},
+                      security=False),
+                "parameters": [{"name": "seq", "in": "path", "required": True, "schema": {"type": "integer"}}]}},
+            "/kiosk/{kiosk_id}/services": {"get": {
+                **_op("What the kiosk screen draws: groups, services with waits, printer state (that kiosk, admin)",
+                      {"200": {"description": "kiosk, centre, printer, priority_groups, groups, services"},
+                       **_errors(401, 403, 404)}),
+                "parameters": [{"name": "kiosk_id", "in": "path", "required": True,
+                                "schema": {"enum": list(settings.kiosks)}}]}},
+            "/counter/summary": {"get": _op(
+                "The caller's counter: current ticket, today's work, scanners (counter token or clerk at it)",
+                {"200": {"description": "now, counter, clerk, today, scanners"}, **_errors(401, 403, 404)})},
+            "/counter/scan": {"post": _op(
+                "What a keyboard-mode scanner typed at the caller's counter",
+                {"200": {"description": "outcome (called, started, rejected), code, message, ticket"},
+                 **_errors(400, 401, 403, 404)},
+                {"type": "object", "required": ["code"], "additionalProperties": False,
+                 "properties": {"code": {"type": "string"}}})},
             "/api/openapi.json": {"get": _op("This document", {"200": {"description": "OpenAPI 3.1"}},
                                              security=False)},
         },
