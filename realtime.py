@@ -24,6 +24,7 @@ import time
 from flask import g, request
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
+import public_side
 from api.auth import SESSION_ENDED, Caller, Unauthenticated, current_caller, device_caller, outlived, still_valid
 from core.errors import QueueError
 from core.publicity import public_details, public_snapshot
@@ -146,6 +147,8 @@ class Realtime:
     def on_connect(self, auth=None):
         auth = auth if isinstance(auth, dict) else {}
         token = auth.get("ticket")
+        if public_side.is_public(request.environ) and not (isinstance(token, str) and token):
+            return False  # the lobby Wi-Fi: a phone follows its own ticket, nothing else (public_side.py)
         if isinstance(token, str) and token:
             try:
                 ticket = self.engine.ticket_for_token(token)
@@ -196,6 +199,8 @@ class Realtime:
     def on_resync(self, _data=None):
         """A client saw a gap. At most one snapshot per RESYNC_SECONDS per client: a burst of resyncs
         (a bug, or a script) costs one snapshot, sent when the second is over, not one each."""
+        if public_side.is_public(request.environ):
+            return  # a phone gets its ticket, never the centre's snapshot (public_side.py)
         sid = request.sid
         wait = self._snapshot_at.get(sid, 0.0) + RESYNC_SECONDS - time.monotonic()
         if wait <= 0:

@@ -1,6 +1,7 @@
 """Xếp Hàng's command line: run the server, add users and devices.
 
     python server.py [--config FILE] [--db PATH] [--host H] [--port P]          run the centre
+                     [--public-host H --public-port P]     + the lobby Wi-Fi's side (public_side.py)
     python server.py --config FILE --db PATH add-user NAME --role clerk|manager|admin --password PW
     python server.py --config FILE --db PATH set-role NAME ROLE | disable-user NAME | enable-user NAME
     python server.py --config FILE --db PATH sign-out-user NAME | list-users
@@ -44,6 +45,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--db", default="data/queue.db", help="SQLite database (default: data/queue.db)")
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
     parser.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    parser.add_argument("--public-host", default="0.0.0.0",
+                        help="address of the public side, on the lobby Wi-Fi (default: 0.0.0.0)")
+    parser.add_argument("--public-port", type=int, default=None,
+                        help="also serve the phones' status pages, and only them, on this port (README, Security)")
     parser.add_argument("--async-mode", choices=("gevent", "threading"), default="gevent",
                         help="gevent (production, default) or threading (Werkzeug; debugging only)")
     commands = parser.add_subparsers(dest="command")
@@ -189,18 +194,48 @@ def run(args: argparse.Namespace) -> int:
 
         # What Flask-SocketIO's run() does for gevent, minus its banner: we bind first, then say "ready",
         # so supervisors and tests know the port accepts connections.
-        server = pywsgi.WSGIServer(listener(args.host, args.port), app, log=None)
-        server.start()
+        try:
+            servers = [pywsgi.WSGIServer(listener(args.host, args.port), app, log=None)]
+            if args.public_port is not None:
+                servers.append(public_server(args, app, settings))
+                where += f", public side on http://{args.public_host}:{args.public_port}"
+        except OSError as error:
+            print(f"error: cannot listen: {error}", file=sys.stderr)
+            return 2
+        for server in servers:
+            server.start()
         print(f"ready: {settings.centre.name} on {where} (gevent)", flush=True)
         try:
-            server.serve_forever()
+            servers[0].serve_forever()
         except KeyboardInterrupt:
-            server.stop(timeout=5)
+            for server in servers:
+                server.stop(timeout=5)
+    elif args.public_port is not None:
+        print("error: --public-port needs --async-mode gevent", file=sys.stderr)
+        return 2
     else:
         print(f"ready: {settings.centre.name} on {where} (threading, Werkzeug: not for production)", flush=True)
         app.extensions["xephang"].socketio.run(app, host=args.host, port=args.port, log_output=False,
                                                allow_unsafe_werkzeug=True)
     return 0
+
+
+def public_server(args: argparse.Namespace, app, settings):
+    """The second listener: the same app behind public_side.PublicSide (status pages only)."""
+    import logging
+    from urllib.parse import urlsplit
+
+    from gevent import pywsgi
+
+    from public_side import PublicSide
+
+    link = urlsplit(settings.centre.public_url)
+    if (link.port or {"http": 80, "https": 443}[link.scheme]) != args.public_port:
+        # A proxy or NAT in front may map the port, so this is a warning, not an error.
+        logging.getLogger("server").warning("centre.public_url %s is not on --public-port %s: tickets' QR links "
+                                            "may not reach the public side", settings.centre.public_url,
+                                            args.public_port)
+    return pywsgi.WSGIServer(listener(args.public_host, args.public_port), PublicSide(app), log=None)
 
 
 def listener(host: str, port: int):

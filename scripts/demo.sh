@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# One command: set up .venv and start the demo centre (config.toml, data/demo.db) on port 8080.
+# One command: set up .venv and start the demo centre (config.toml, data/demo.db) on port 8080 (staff) and 8081 (phones' status pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 apt_install espeak-ng   # the lobby displays' offline Vietnamese voice (README, "Lobby display")
 .venv/bin/python server.py --config config.toml --db data/demo.db seed-demo
-exec .venv/bin/python server.py --config config.toml --db data/demo.db --host "${HOST:-0.0.0.0}" --port "${PORT:-8080}"
+exec .venv/bin/python server.py --config config.toml --db data/demo.db --host "${HOST:-0.0.0.0}" --port "${PORT:-8080}" \
+    --public-host "${PUBLIC_HOST:-0.0.0.0}" --public-port "${PUBLIC_PORT:-8081}"

@@ -73,8 +73,8 @@ def with_policy(settings, **changes):
 class LiveServer:
     """`python server.py` in its own process on a free port: the real production server (gevent)."""
 
-    def __init__(self, db: Path, config: Path = CONFIG, async_mode: str = "gevent"):
-        self.db, self.config, self.async_mode = db, config, async_mode
+    def __init__(self, db: Path, config: Path = CONFIG, async_mode: str = "gevent", options: tuple = ()):
+        self.db, self.config, self.async_mode, self.options = db, config, async_mode, tuple(options)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -89,7 +89,8 @@ class LiveServer:
         """Start and wait for the server's "ready" line (printed once its port is bound)."""
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "server.py"), "--config", str(self.config), "--db", str(self.db),
-             "--host", "127.0.0.1", "--port", str(self.port), "--async-mode", self.async_mode],
+             "--host", "127.0.0.1", "--port", str(self.port), "--async-mode", self.async_mode,
+             *self.options],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         ready = threading.Event()
         threading.Thread(target=self._copy_output, args=(self.process, ready), daemon=True).start()

@@ -46,6 +46,14 @@ const el = {
   soundBlocked: document.getElementById("sound-blocked"),
 };
 
+// The grid's sizes come as data-* attributes, not style="…": the Content-Security-Policy allows no inline
+// style (README, "Security"); a style set through the DOM, as here, is allowed.
+for (const [id, property, key] of [["counters", "--columns", "columns"],
+  ["counters", "--columns-portrait", "columnsPortrait"], ["waiting", "--rows", "rows"]]) {
+  const node = document.getElementById(id);
+  node.style.setProperty(property, node.dataset[key]);
+}
+
 const serverNow = () => Date.now() + state.offset;
 const announcer = new Announcer({
   voice: config.voice, timezone: config.timezone, now: serverNow,

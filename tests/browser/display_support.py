@@ -82,7 +82,7 @@ class Clerks:
 def open_display(page, server: LiveServer, display_id: str = "display-1") -> None:
     """Open a lobby display and wait until it drew the snapshot and its own state."""
     page.goto(f"{server.url}/display/{display_id}")
-    page.wait_for_function("document.body.dataset.stateSeq !== undefined", timeout=10_000)
+    page.wait_for_function("() => document.body.dataset.stateSeq !== undefined", timeout=10_000)  # a function: CSP forbids eval
 
 
 def queued(page, seq: int) -> list[str]:

@@ -195,5 +195,5 @@ def test_announcer_quiet_hours_repeat_bound_and_browser_voice(page, server, cler
     page.evaluate(ANNOUNCER, {"voice": voice, "seqs": [seq], "quiet": False})
     assert queued(page, seq) == ["/display/audio/chime.wav", f"/display/audio/call/{seq}.wav",
                                  f"/display/audio/call/{seq}.wav"]
-    page.wait_for_function("window.__spoken.length === 2", timeout=10_000)
+    page.wait_for_function("() => window.__spoken.length === 2", timeout=10_000)
     assert page.evaluate("window.__spoken") == [announcement_text(DEFAULT_TEMPLATE, ticket["number"], "2")] * 2

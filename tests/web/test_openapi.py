@@ -9,6 +9,10 @@ import pytest
 from tests.web.api_support import assert_error
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
+# Routes under those prefixes that answer a page, a file or audio, not JSON; every other one must be documented.
+PAGES = {"counter.screen", "counter.login", "counter.static", "display.index", "display.lobby",
+         "display.counter_screen", "display.logo", "display.chime", "display.call_audio", "kiosk.static",
+         "kiosk.screen"}
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 
@@ -33,7 +37,7 @@ def test_document_is_openapi_3_1(document):
     assert schemes["device"] == {"type": "http", "scheme": "bearer"}
     assert schemes["session"]["type"] == "apiKey" and schemes["session"]["in"] == "cookie"
     for path, item in document["paths"].items():
-        assert path.startswith("/api/")
+        assert path.startswith(("/api/", "/display/", "/kiosk/", "/counter/"))
         assert set(item) <= HTTP_METHODS | {"parameters", "summary", "description"}, path
         declared = {p["name"] for p in item.get("parameters", [])}
         for method in set(item) & HTTP_METHODS:
@@ -55,7 +59,8 @@ def test_document_is_openapi_3_1(document):
 
 def test_document_lists_every_api_route_and_nothing_else(api, document):
     registered = {(openapi_path(rule.rule), method.lower())
-                  for rule in api.app.url_map.iter_rules() if rule.rule.startswith("/api/")
+                  for rule in api.app.url_map.iter_rules()
+                  if rule.rule.startswith(("/api/", "/display", "/kiosk", "/counter")) and rule.endpoint not in PAGES
                   for method in rule.methods - IGNORED_METHODS}
     documented = {(path, method) for path, item in document["paths"].items() for method in set(item) & HTTP_METHODS}
     assert documented == registered
@@ -76,7 +81,8 @@ def test_public_operations_are_the_ones_marked_without_security(document):
     public = {(path, method) for path, item in document["paths"].items() for method, operation in item.items()
               if method in HTTP_METHODS and "security" not in operation}
     assert public == {("/api/state", "get"), ("/api/session", "post"), ("/api/session", "get"),
-                      ("/api/openapi.json", "get")}
+                      ("/api/openapi.json", "get"), ("/display/notice", "get"),
+                      ("/display/{display_id}/state.json", "get"), ("/display/audio/call/{seq}.json", "get")}
 
 
 @pytest.mark.parametrize("method, path, status, code", [
@@ -105,3 +111,10 @@ def test_unknown_page_outside_the_api_is_not_json(api):
     response = api.client.get("/no-such-page")
     assert response.status_code == 404
     assert not response.is_json  # a person's browser gets Werkzeug's page, not an API error
+
+
+def test_sign_in_body_refuses_extra_fields_as_the_server_does(api, document):
+    schema = document["paths"]["/api/session"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["additionalProperties"] is False
+    response = api.client.post("/api/session", json={"name": "lan", "password": "x", "remember": True})
+    assert_error(response, 400, "unknown_field")
