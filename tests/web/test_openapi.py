@@ -11,7 +11,7 @@ from tests.web.api_support import assert_error
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # Routes under those prefixes that answer a page, a file or audio, not JSON; every other one must be documented.
 PAGES = {"counter.screen", "counter.login", "counter.static", "display.index", "display.lobby",
-         "display.counter_screen", "display.logo", "display.chime", "display.call_audio", "kiosk.static",
+         "display.counter_screen", "display.logo", "display.static", "display.chime", "display.call_audio", "kiosk.static",
          "kiosk.screen"}
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
