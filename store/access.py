@@ -58,9 +58,7 @@ def _changed(store) -> None:
 
 def credentials_marker(store) -> tuple[int, int]:
     """Changes whenever a user or device may have lost rights (here, or by another process's commit)."""
-    with store.read() as tx:
-        version = tx.connection.execute("PRAGMA data_version").fetchone()[0]
-    return version, store.memo.get("credentials_generation", 0)
+    return store.data_version(), store.memo.get("credentials_generation", 0)
 
 
 def _fresh_caches(store) -> None:

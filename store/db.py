@@ -211,6 +211,11 @@ class Store:
                 if self.connection.in_transaction:
                     self.connection.execute("COMMIT")
 
+    def data_version(self) -> int:
+        """SQLite's PRAGMA data_version: moves whenever another connection (another process) commits."""
+        with self._lock:
+            return self.connection.execute("PRAGMA data_version").fetchone()[0]
+
     def close(self) -> None:
         """Close the connection (and stop the recovery probe)."""
         self._closed = True
