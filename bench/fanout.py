@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import platform
 import statistics
+import threading
 import time
 
 from bench.issue import percentile
@@ -39,12 +40,30 @@ def request(connection: http.client.HTTPConnection, method: str, path: str, toke
     return response.status, json.loads(data) if data else None
 
 
-def run_once(async_mode: str, clients: int, calls: int, processes: int, gap: float, deflate: bool = True) -> dict:
+# Kiosks taking numbers while the calls are measured (--printing-per-second): the shipped config.toml's two
+# kiosks, each for services no measured counter calls, so the printing load does not change the calls.
+PRINTING_KIOSKS = (("demo-kiosk-1", "XNHN"), ("demo-kiosk-2", "LLTP"))
+
+
+def keep_printing(port: int, per_second: float, stop: threading.Event, issued: list) -> None:
+    """Take `per_second` numbers a second, shared by PRINTING_KIOSKS, until `stop` (each prints a ticket)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    index, began = 0, time.perf_counter()
+    while not stop.is_set():
+        token, service = PRINTING_KIOSKS[index % len(PRINTING_KIOSKS)]
+        status, _ = request(connection, "POST", "/api/tickets", token, {"service": service, "priority": None})
+        issued.append(status)
+        index += 1
+        stop.wait(max(0.0, began + index / per_second - time.perf_counter()))
+
+
+def run_once(async_mode: str, clients: int, calls: int, processes: int, gap: float, deflate: bool = True,
+             printing_per_second: float = 0.0) -> dict:
     displays, counter_screens = clients // 2, clients // 10
     phones = clients - displays - counter_screens
     context = multiprocessing.get_context("fork")
     threads = clients + 64 if async_mode == "threading" else 64   # gthread holds a thread per WebSocket
-    with BenchServer(async_mode, threads=threads) as server:
+    with BenchServer(async_mode, threads=threads, printing=printing_per_second > 0) as server:
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
         # Phones follow the oldest tickets of each counter's service, which are the ones the calls take.
         tokens, followed = [], set()
@@ -79,6 +98,13 @@ def run_once(async_mode: str, clients: int, calls: int, processes: int, gap: flo
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
         answered: dict[int, float] = {}
         next_latencies, holding = [], {}
+        printer_stop, printed_statuses = threading.Event(), []
+        printer = None
+        if printing_per_second > 0:
+            printer = threading.Thread(target=keep_printing, daemon=True,
+                                       args=(server.port, printing_per_second, printer_stop, printed_statuses))
+            printer.start()
+            time.sleep(1)  # the printers are busy before the first measured call
         for index in range(calls):
             counter = COUNTERS[index % len(COUNTERS)]
             token = f"demo-counter-{counter}"
@@ -94,6 +120,9 @@ def run_once(async_mode: str, clients: int, calls: int, processes: int, gap: flo
             holding[counter] = ticket["id"]
             time.sleep(gap)
         time.sleep(2)   # stragglers
+        printer_stop.set()
+        if printer:
+            printer.join(timeout=30)
         rss = server.rss_mb()
         stop.set()
         arrivals, dropped, compressed = [], 0, 0
@@ -117,7 +146,8 @@ def run_once(async_mode: str, clients: int, calls: int, processes: int, gap: flo
         "next_p50_ms": round(percentile(next_latencies, 0.5) * 1000, 1),
         "server_rss_mb": rss, "server_rss_before_calls_mb": rss_idle, "connect_s": round(connect_seconds, 1),
         "client_processes": processes, "clients_offered_deflate": deflate, "deflate_accepted": compressed,
-        "connect_failures": failures,
+        "connect_failures": failures, "printing_per_second": printing_per_second,
+        "tickets_printed_meanwhile": sum(1 for status in printed_statuses if status == 201),
         "machine": f"{platform.machine()} {multiprocessing.cpu_count()} cores",
     }
 
@@ -130,6 +160,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--processes", type=int, default=4, help="client processes")
     parser.add_argument("--gap", type=float, default=0.4, help="seconds between calls")
     parser.add_argument("--runs", type=int, default=1, help="repeat and also print the median line")
+    parser.add_argument("--printing-per-second", type=float, default=0.0,
+                        help="kiosks take this many numbers a second, printed by the shipped printers (issue 8: 4)")
     parser.add_argument("--no-deflate", action="store_true",
                         help="clients do not offer permessage-deflate (browsers do; default: offer it)")
     args = parser.parse_args(argv)
@@ -138,7 +170,8 @@ def main(argv: list[str]) -> int:
         for clients in (int(n) for n in args.clients.split(",")):
             lines = []
             for _ in range(args.runs):
-                lines.append(run_once(mode, clients, args.calls, args.processes, args.gap, not args.no_deflate))
+                lines.append(run_once(mode, clients, args.calls, args.processes, args.gap, not args.no_deflate,
+                                      args.printing_per_second))
                 print(json.dumps(lines[-1]), flush=True)
             if args.runs > 1:
                 median = {k: (statistics.median(l[k] for l in lines) if isinstance(v, (int, float)) else v)
