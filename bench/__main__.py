@@ -7,7 +7,7 @@ import importlib
 import sys
 
 BENCHMARKS = {"issue": "bench.issue", "fanout": "bench.fanout", "print": "bench.print", "storage": "bench.storage",
-              "signin_flood": "bench.signin_flood"}
+              "signin_flood": "bench.signin_flood", "waiting": "bench.waiting"}
 
 
 def main(argv: list[str] | None = None) -> int:

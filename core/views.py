@@ -47,9 +47,9 @@ class QueueViews:
         cache[service] = (now, value)
         return value
 
-    def _open_counters(self, tx, service: str, priority: bool) -> int:
+    def _open_counters(self, tx, service: str, priority: bool, states: dict | None = None) -> int:
         """Counters open for this ticket; with every ordinary counter paused, the priority counter serves."""
-        states = tx.all_counter_states()
+        states = tx.all_counter_states() if states is None else states
         is_open = [c for c in self.settings.counters_serving(service) if not states.get(c.id, {}).get("paused")]
         ordinary = [c for c in is_open if not c.priority]
         return len(is_open) if priority or not ordinary else len(ordinary)
@@ -64,10 +64,58 @@ class QueueViews:
         open_counters = self._open_counters(tx, ticket["service"], priority)
         return sum(ahead.values()), estimate_minutes(ahead, minutes, open_counters)
 
-    def ticket_view(self, tx, ticket: dict, now: datetime | None = None) -> dict:
-        """The public shape of a ticket (API responses, status page, realtime)."""
+    def places_in_queue(self, tx, tickets: list[dict], now: datetime) -> dict[int, tuple[int | None, int | None]]:
+        """place_in_queue for many tickets at once, in a fixed number of queries (issue 8 item 9).
+
+        A counter screen refetches its waiting list on every change; one count query per waiting ticket
+        cost 84 ms of blocking CPU with 600 waiting. Here every callable ticket of the day is read once and,
+        per pool of competing services, walked once in arrival order with running counts, which gives each
+        ticket exactly what tx.count_ahead would (same rule: a priority ticket is behind older priority
+        tickets; a normal one behind older normal tickets and every waiting priority ticket)."""
+        places: dict[int, tuple[int | None, int | None]] = {}
+        wanted: dict[tuple[str, ...], list[dict]] = {}
+        for ticket in tickets:
+            if ticket["status"] not in lifecycle.CALLABLE:
+                places[ticket["id"]] = (None, None)
+            else:
+                wanted.setdefault(self._pool(ticket["service"], ticket["priority"] is not None), []).append(ticket)
+        if not wanted:
+            return places
+        everyone = tx.tickets_of_day(self._today(now), lifecycle.CALLABLE)  # ordered by (arrived_at, id)
+        states = tx.all_counter_states()
+        for pool, targets in wanted.items():
+            members = [t for t in everyone if t["service"] in pool]
+            priority_total: dict[str, int] = {}
+            for member in members:
+                if member["priority"] is not None:
+                    priority_total[member["service"]] = priority_total.get(member["service"], 0) + 1
+            target_ids = {t["id"] for t in targets}
+            normal_before: dict[str, int] = {}
+            priority_before: dict[str, int] = {}
+            for member in members:
+                if member["id"] in target_ids:
+                    if member["priority"] is not None:
+                        ahead = dict(priority_before)
+                    else:
+                        ahead = dict(normal_before)
+                        for service, count in priority_total.items():
+                            ahead[service] = ahead.get(service, 0) + count
+                    ahead = {service: count for service, count in ahead.items() if count}
+                    minutes = {service: self._minutes(tx, service, now) for service in ahead}
+                    open_counters = self._open_counters(tx, member["service"], member["priority"] is not None, states)
+                    places[member["id"]] = (sum(ahead.values()), estimate_minutes(ahead, minutes, open_counters))
+                counts = priority_before if member["priority"] is not None else normal_before
+                counts[member["service"]] = counts.get(member["service"], 0) + 1
+        for ticket in tickets:  # a callable ticket of another day (never listed, but keep the contract)
+            if ticket["id"] not in places:
+                places[ticket["id"]] = self.place_in_queue(tx, ticket, now)
+        return places
+
+    def ticket_view(self, tx, ticket: dict, now: datetime | None = None, place: tuple | None = None) -> dict:
+        """The public shape of a ticket (API responses, status page, realtime). `place`: its
+        (people ahead, minutes) when already computed (places_in_queue)."""
         now = now or self.clock.now()
-        position, eta = self.place_in_queue(tx, ticket, now)
+        position, eta = place if place is not None else self.place_in_queue(tx, ticket, now)
         service_name, service_name_en = _service_names(self.settings, ticket["service"])
         counter = self.settings.counters.get(ticket["counter"] or "")
         return {
@@ -120,8 +168,9 @@ class QueueViews:
         now = self.clock.now()
         with self.store.read() as tx:
             day = self._today(now)
-            return [self.ticket_view(tx, t, now)
-                    for t in tx.callable_tickets(lifecycle.CALLABLE, counter.services, counter.id, day)]
+            tickets = tx.callable_tickets(lifecycle.CALLABLE, counter.services, counter.id, day)
+            places = self.places_in_queue(tx, tickets, now)
+            return [self.ticket_view(tx, t, now, places[t["id"]]) for t in tickets]
 
     def counter_day(self, counter_id: str, *, listed: int = SERVED_LISTED) -> dict:
         """Today at one counter: the tickets it finished (newest first, at most `listed`), how many it
