@@ -123,10 +123,7 @@ def still_valid(caller: Caller) -> bool:
     if not caller.credential:
         return True  # anonymous: nothing to lose
     if caller.credential[0] == "device":
-        with centre().store.read() as tx:
-            row = tx.connection.execute("SELECT 1 FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
-                                        (caller.credential[1],)).fetchone()
-        return row is not None
+        return access.token_hash_is_live(centre().store, caller.credential[1])
     _, name, version, _ = caller.credential
     account = access.user(centre().store, name)
     return (account is not None and not account["disabled"] and account["session_version"] == version

@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import deque
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from core.errors import Conflict, QueueError
+from core.errors import Conflict
 from core.security_settings import Security
+
+from .throttle import SlidingWindow, TooManyRequests
 
 HASHING_AT_ONCE = 2
 HASHING_WAIT_SECONDS = 2.0
 REMEMBERED = 10_000  # addresses and (name, address) pairs kept at most: random names must not grow memory
 
-
-class TooManyAttempts(QueueError):
-    status = 429
 
 
 class SignInGuard:
@@ -37,25 +35,17 @@ class SignInGuard:
     def __init__(self, security: Security, clock):
         self.security, self.clock = security, clock  # clock: the engine's, so tests can let time pass
         self._lock = threading.Lock()
-        self._attempts: dict[str, deque[datetime]] = {}
+        self._attempts = SlidingWindow(security.signin_attempts_per_minute, 60,
+                                       clock=lambda: clock.now().timestamp())
         self._failures: dict[tuple[str, str], tuple[int, datetime | None]] = {}
         self._hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
 
     def admit(self, name: str, address: str) -> None:
-        """Raise TooManyAttempts (429) or Conflict account_locked (409) when this attempt must not be checked."""
+        """Raise TooManyRequests (429) or Conflict account_locked (409) when this attempt must not be checked."""
+        self._attempts.hit(address, "Đăng nhập sai quá nhiều lần từ máy này. Xin thử lại sau {seconds} giây.",
+                           code="too_many_attempts")
         now = self.clock.now()
         with self._lock:
-            if len(self._attempts) > REMEMBERED:
-                self._attempts.clear()
-            recent = self._attempts.setdefault(address, deque())
-            while recent and recent[0] <= now - timedelta(minutes=1):
-                recent.popleft()
-            if len(recent) >= self.security.signin_attempts_per_minute:
-                wait = math.ceil((recent[0] + timedelta(minutes=1) - now).total_seconds())
-                raise TooManyAttempts("too_many_attempts",
-                                      f"Đăng nhập sai quá nhiều lần từ máy này. Xin thử lại sau {wait} giây.",
-                                      retry_after=max(wait, 1))
-            recent.append(now)
             _, locked_until = self._failures.get((name, address), (0, None))
         if locked_until and locked_until > now:
             minutes = math.ceil((locked_until - now).total_seconds() / 60)
@@ -66,7 +56,7 @@ class SignInGuard:
     def hashing_slot(self):
         """Hold one of the few password-checking slots; 429 `busy` when none frees within seconds."""
         if not self._hashing.acquire(timeout=HASHING_WAIT_SECONDS):
-            raise TooManyAttempts("signin_busy", "Hệ thống đang bận xử lý đăng nhập. Xin thử lại sau ít giây.",
+            raise TooManyRequests("signin_busy", "Hệ thống đang bận xử lý đăng nhập. Xin thử lại sau ít giây.",
                                   retry_after=2)
         try:
             yield

@@ -24,8 +24,9 @@ class SlidingWindow:
         self._lock = threading.Lock()
         self._hits: dict[str, deque[float]] = {}
 
-    def hit(self, key: str, message: str) -> None:
-        """Count one hit; raise TooManyRequests (429, `retry_after`) past the limit."""
+    def hit(self, key: str, message: str, code: str = "too_many_requests") -> None:
+        """Count one hit; raise TooManyRequests (429, `code`, `retry_after`) past the limit.
+        `message` may say "{seconds}": how long until the next hit is allowed."""
         now = self.clock()
         with self._lock:
             if len(self._hits) > REMEMBERED:
@@ -34,6 +35,6 @@ class SlidingWindow:
             while window and window[0] <= now - self.seconds:
                 window.popleft()
             if len(window) >= self.limit:
-                raise TooManyRequests("too_many_requests", message,
-                                      retry_after=max(1, math.ceil(window[0] + self.seconds - now)))
+                wait = max(1, math.ceil(window[0] + self.seconds - now))
+                raise TooManyRequests(code, message.format(seconds=wait), retry_after=wait)
             window.append(now)

@@ -14,10 +14,10 @@ import json
 import multiprocessing
 import platform
 import sqlite3
-import statistics
 import threading
 import time
 
+from bench.report import run_and_report
 from bench.server import BenchServer
 
 SERVICES = ("KS", "KH", "KT", "XNHN", "CT-BS", "CT-CK", "LLTP", "GPLX", "DKX", "TL-DN", "HKD", "GPXD")
@@ -157,18 +157,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--runs", type=int, default=1, help="repeat and also print the median line")
-    parser.add_argument("--printing", choices=("off", "on", "both"), default="off",
+    # Default both: a run always includes the figure with the shipped printers printing (what users run).
+    parser.add_argument("--printing", choices=("off", "on", "both"), default="both",
                         help="on: the shipped config.toml's printers print every ticket (demo: fake, PNGs)")
     args = parser.parse_args(argv)
     modes = ("gevent", "threading") if args.mode == "both" else (args.mode,)
     printings = (False, True) if args.printing == "both" else (args.printing == "on",)
     for mode, printing in [(m, p) for m in modes for p in printings]:
-        lines = []
-        for _ in range(args.runs):
-            lines.append(run_once(mode, args.tickets, args.clients, args.processes, printing))
-            print(json.dumps(lines[-1]), flush=True)
-        if args.runs > 1:
-            median = {k: (statistics.median(l[k] for l in lines) if isinstance(v, (int, float)) else v)
-                      for k, v in lines[0].items()}
-            print(json.dumps({**median, "summary": f"median of {args.runs} runs"}), flush=True)
+        run_and_report(lambda: run_once(mode, args.tickets, args.clients, args.processes, printing), args.runs)
     return 0

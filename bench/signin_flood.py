@@ -12,9 +12,9 @@ import argparse
 import http.client
 import json
 import multiprocessing
-import statistics
 import time
 
+from bench.report import run_and_report
 from bench.issue import SERVICES, percentile
 from bench.server import BenchServer
 
@@ -82,12 +82,5 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--flooders", type=int, default=4)
     parser.add_argument("--runs", type=int, default=1, help="repeat and also print the median line")
     args = parser.parse_args(argv)
-    lines = []
-    for _ in range(args.runs):
-        lines.append(run_once(args.seconds, args.flooders))
-        print(json.dumps(lines[-1]), flush=True)
-    if args.runs > 1:
-        median = {k: (statistics.median(l[k] for l in lines) if isinstance(v, (int, float)) else v)
-                  for k, v in lines[0].items()}
-        print(json.dumps({**median, "summary": f"median of {args.runs} runs"}), flush=True)
+    run_and_report(lambda: run_once(args.seconds, args.flooders), args.runs)
     return 0

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import random
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench.report import run_and_report
 from core.clock import FixedClock
 from core.engine import QueueEngine
 from core.settings import load_settings
@@ -62,11 +62,5 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--runs", type=int, default=1, help="repeat and also print the median line")
     args = parser.parse_args(argv)
-    lines = []
-    for _ in range(args.runs):
-        lines.append(run_once(args.waiting, args.repeats))
-        print(json.dumps(lines[-1]), flush=True)
-    if args.runs > 1:
-        print(json.dumps({**{k: statistics.median(l[k] for l in lines) if isinstance(v, (int, float)) else v
-                             for k, v in lines[0].items()}, "summary": f"median of {args.runs} runs"}), flush=True)
+    run_and_report(lambda: run_once(args.waiting, args.repeats), args.runs)
     return 0

@@ -229,6 +229,14 @@ def device_for_token(store, token: str) -> dict | None:
     return device
 
 
+def token_hash_is_live(store, token_hash: str) -> bool:
+    """Whether a token (by its hash) is registered and not revoked; uncached (open sockets are checked
+    with it whenever credentials_marker moves)."""
+    with store.read() as tx:
+        return tx.connection.execute("SELECT 1 FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
+                                     (token_hash,)).fetchone() is not None
+
+
 def secret(store, name: str) -> str:
     """A random secret generated once per database (e.g. Flask's session key), never stored in the repo."""
     with store.transaction() as tx:

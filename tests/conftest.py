@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -136,3 +137,19 @@ def live_server(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+def poll_until(condition, timeout: float = 15.0, what: str = "condition", every: float = 0.05):
+    """The value of `condition()` once it is truthy; AssertionError after `timeout` seconds.
+
+    Only for state of *another process* that pushes nothing (a FIFO's fill level, a file, a server's
+    /healthz): where a socket event or a store listener says it, wait on that instead.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        threading.Event().wait(every)

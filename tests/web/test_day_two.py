@@ -3,23 +3,13 @@ server, and the rollover timer that needs no request."""
 
 from __future__ import annotations
 
-import time
+import threading
 from datetime import timedelta
 
 import requests
 
 from tests.unit.queue_helpers import local
 from tests.web.api_support import KIOSK, assert_error
-
-
-def wait_for(condition, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def post_ticket(server, body, key=None, token="demo-kiosk-1"):
@@ -71,11 +61,14 @@ def test_the_rollover_runs_on_its_timer_without_a_request(api, clock):
     clock.set(local(23, 23, 58))
     ticket = api.issue()
     api.call_next("1")
+    expired = threading.Event()  # set by the store when the timer's rollover commits: no polling
+    api.store.subscribe(lambda batch: any(e["kind"] == "expired" for e in batch) and expired.set())
     housekeeping = api.app.extensions["xephang_housekeeping"]
     housekeeping.tick_seconds = 0.05
     housekeeping.wake()
     clock.set(local(24, 0, 0) + timedelta(seconds=1))
-    wait_for(lambda: api.engine.get_ticket(ticket["id"], with_history=False)["status"] == "expired")
+    assert expired.wait(10), "the rollover timer did not run"
+    assert api.engine.get_ticket(ticket["id"], with_history=False)["status"] == "expired"
     state = api.client.get("/api/state").get_json()
     assert state["recent_calls"] == [] and all(c["current"] is None for c in state["counters"])
 

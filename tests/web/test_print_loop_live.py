@@ -14,24 +14,13 @@ import json
 import os
 import sqlite3
 import termios
-import time
 import urllib.request
 
 from bench.server import unlimited_kiosks_text
-from tests.conftest import CONFIG, LiveServer
+from tests.conftest import CONFIG, LiveServer, poll_until
 from tests.fakes.escpos_printer import decode_raster
 
 F_SETPIPE_SZ = 1031
-
-
-def wait_for(condition, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def print_outcomes(db, ticket_id: int) -> list[str]:
@@ -71,14 +60,14 @@ def test_a_stuck_file_printer_leaves_the_server_answering(tmp_path):
             pending = array.array("i", [0])
             fcntl.ioctl(reader, termios.FIONREAD, pending)
             return pending[0] >= 4096
-        wait_for(pipe_full, what="the printer write to fill the FIFO")
+        poll_until(pipe_full, what="the printer write to fill the FIFO")
 
         # The job is stuck in its write, and everything else still answers.
         assert request(server, "GET", "/healthz")[0] == 200
         assert request(server, "GET", "/api/state")[0] == 200
         status, other = request(server, "POST", "/api/tickets", "demo-kiosk-1", {"service": "KS", "priority": None})
         assert status == 201
-        wait_for(lambda: print_outcomes(server.db, other["id"]) == ["printed"], what="kiosk-1's ticket to print")
+        poll_until(lambda: print_outcomes(server.db, other["id"]) == ["printed"], what="kiosk-1's ticket to print")
         assert print_outcomes(server.db, stuck["id"]) == []
 
         received = bytearray()
@@ -89,7 +78,7 @@ def test_a_stuck_file_printer_leaves_the_server_answering(tmp_path):
             except BlockingIOError:
                 pass
             return print_outcomes(server.db, stuck["id"])
-        assert wait_for(drained, what="the stuck ticket's outcome") == ["printed"]
+        assert poll_until(drained, what="the stuck ticket's outcome") == ["printed"]
         assert decode_raster(bytes(received))  # the whole ticket reached the printer
     finally:
         server.stop()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 
 import pytest
 import requests
 
-from tests.conftest import LiveServer, quiet_kiosks_config
+from tests.conftest import LiveServer, poll_until, quiet_kiosks_config
 from tests.web.api_support import KIOSK, assert_error, bearer
 
 
@@ -86,10 +85,7 @@ def test_full_disk_on_a_running_server(small_disk, tmp_path):
         assert requests.get(f"{url}/healthz", timeout=30).json()["storage"]["state"] == "full"
 
         filler.unlink()
-        deadline = time.monotonic() + 15
-        while requests.get(f"{url}/healthz", timeout=30).status_code != 200:
-            assert time.monotonic() < deadline, "writes never resumed"
-            time.sleep(0.05)
+        poll_until(lambda: requests.get(f"{url}/healthz", timeout=30).status_code == 200, what="writes to resume")
         again = requests.post(f"{url}/api/tickets", json={"service": "KS"}, headers=kiosk, timeout=30)
         assert again.status_code == 201
         assert again.json()["number"] == f"A{issued_before + 1:03d}"  # no number lost, none doubled
