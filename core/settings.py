@@ -52,6 +52,8 @@ class Policy:
     keep_position_on_transfer: bool
     default_service_minutes: float
     counter_idle_minutes: int = 180  # a clerk's claim on a counter ends after this long without an action
+    wait_target_minutes: int = 15     # QĐ 468/QĐ-TTg: average wait at Một cửa ≤ 15 minutes (monitor, reports)
+    long_service_minutes: int = 45    # a counter serving one ticket longer than this raises an alert
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,9 @@ def parse_settings(data: dict) -> Settings:
                     keep_position_on_transfer=p.boolean("keep_position_on_transfer", True),
                     default_service_minutes=p.number("default_service_minutes", 8),
                     # 0 = never by idleness (the claim still ends at the day's rollover).
-                    counter_idle_minutes=p.integer("counter_idle_minutes", 180, maximum=24 * 60))
+                    counter_idle_minutes=p.integer("counter_idle_minutes", 180, maximum=24 * 60),
+                    wait_target_minutes=p.integer("wait_target_minutes", 15, minimum=1, maximum=24 * 60),
+                    long_service_minutes=p.integer("long_service_minutes", 45, minimum=1, maximum=24 * 60))
     p.finish()
 
     def named(t: Table, cls):
