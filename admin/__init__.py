@@ -40,6 +40,8 @@ PAGES = (
     "home",
     "users",
     "devices",
+    "notices",
+    "history",
 )
 
 
