@@ -132,6 +132,15 @@ MIGRATIONS: list[tuple[str, str]] = [
             PRIMARY KEY (scope, day, key)
         );
     """),
+    ("when each counter last acted (core/staffing.py: is it open)", """
+        -- The last action at a counter by anyone (clerk, counter device, scanner), kept apart from the
+        -- clerk's claim: a counter run by its device token alone is open while it acts (README, "Who is
+        -- at a counter").
+        CREATE TABLE IF NOT EXISTS counter_seen (
+            counter TEXT PRIMARY KEY,
+            seen_at TEXT NOT NULL                 -- UTC ISO-8601
+        );
+    """),
 ]
 
 

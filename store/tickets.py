@@ -163,6 +163,15 @@ class TicketQueries:
                  last_activity = excluded.last_activity""",
             state)
 
+    def counter_seen(self) -> dict[str, str]:
+        """counter → UTC stamp of the last action taken there (core/staffing.py)."""
+        return {row[0]: row[1] for row in self.connection.execute("SELECT counter, seen_at FROM counter_seen")}
+
+    def set_counter_seen(self, counter: str, at: str) -> None:
+        self.connection.execute(
+            "INSERT INTO counter_seen (counter, seen_at) VALUES (?, ?) "
+            "ON CONFLICT (counter) DO UPDATE SET seen_at = excluded.seen_at", (counter, at))
+
     # --- idempotency keys of POST /api/tickets -------------------------------------------------
     def idempotent_ticket(self, scope: str, day: str, key: str) -> tuple[int, str] | None:
         """(ticket id, request) that `key` of `scope` already answered on `day`, or None."""
