@@ -117,6 +117,7 @@ class CounterActions:
                 raise Conflict("already_paused" if paused else "not_paused",
                                f"{counter.name} {'đã tạm nghỉ' if paused else 'đang làm việc'} rồi.")
             tx.set_counter_state(counter.id, paused=int(paused))
+            self.durations_generation += 1  # a break begins or ends (core/waits.py learns its length)
             self._touch(tx, counter.id, now)
             tx.append_event(at=now, actor=actor, kind=events.COUNTER_PAUSED if paused else events.COUNTER_RESUMED,
                             counter=counter.id, details={"counter_name": counter.name})

@@ -141,6 +141,14 @@ MIGRATIONS: list[tuple[str, str]] = [
             seen_at TEXT NOT NULL                 -- UTC ISO-8601
         );
     """),
+    ("the estimate printed on each ticket, and priority calls that went ahead of a waiting citizen", """
+        -- {"ahead", "minutes", "low", "high"} as computed when the number was taken (also in the issued
+        -- event): what the paper says, compared with the real wait every day (core/estimate_accuracy.py).
+        ALTER TABLE tickets ADD COLUMN estimate TEXT;
+        -- How many priority calls in a row went ahead of this normal ticket while it was first in line,
+        -- at any counter: policy.priority_streak bounds it per waiting citizen (README "Fairness").
+        ALTER TABLE tickets ADD COLUMN priority_jumps INTEGER NOT NULL DEFAULT 0;
+    """),
 ]
 
 
