@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import re
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -48,14 +49,30 @@ def url_map(tmp_path_factory):
 
     directory = tmp_path_factory.mktemp("url-map")
     app = create_app(load_settings(quiet_kiosks_config(directory)), str(directory / "queue.db"))
+    STATIC_FILES.update(_a_file_of_each_static_folder(app))
     yield app.url_map
     app.extensions["xephang"].realtime.stop()
 
 
+STATIC_FILES: dict[str, str] = {}  # static endpoint → a file it serves (filled by the url_map fixture)
+
+
+def _a_file_of_each_static_folder(app) -> dict[str, str]:
+    """Every screen's static endpoint with one real file of it, so a new screen is covered unasked."""
+    folders = {"static": app.static_folder}
+    folders.update({f"{name}.static": blueprint.static_folder for name, blueprint in app.blueprints.items()
+                    if blueprint.static_folder})
+    files = {}
+    for endpoint, folder in folders.items():
+        names = sorted(path.name for path in Path(folder).iterdir() if path.is_file()) if folder else []
+        if names:
+            files[endpoint] = names[0]
+    return files
+
+
 def sample_path(rule, server) -> str:
     """The rule with real values: the called ticket, the waiting ticket's token, counter 1, display-1…"""
-    filenames = {"static": "api.js", "kiosk.static": "kiosk.js", "counter.static": "counter.js",
-                 "display.static": "lobby.js"}
+    filenames = STATIC_FILES
     values = {"ticket_id": str(server.ticket["id"]), "token": server.token, "action": "recall",
               "counter_id": "1", "display_id": "display-1", "kiosk_id": "kiosk-1", "seq": str(server.call_seq),
               "filename": filenames.get(rule.endpoint, "")}
