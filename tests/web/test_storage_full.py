@@ -64,7 +64,7 @@ def test_full_disk_on_a_running_server(small_disk, tmp_path):
         url, kiosk = server.url, server.headers("demo-kiosk-1")
         assert requests.post(f"{url}/api/tickets", json={"service": "KS"}, headers=kiosk, timeout=30).status_code == 201
         filler = small_disk / "filler"
-        with open(filler, "wb") as handle:  # take every free byte
+        with open(filler, "wb", buffering=0) as handle:  # take every free byte (unbuffered: close cannot fail)
             try:
                 while True:
                     handle.write(b"\0" * 65536)
