@@ -2,14 +2,15 @@
 
 For each service: how many wait, how many people a new normal ticket would have ahead of it and the
 estimated wait (the same rules as core/estimate.py, for a ticket arriving now), and whether a number
-can be issued at all — "closed" outside opening hours when hours.enforce is on, "daily_cap_reached"
-when today's numbers are used up. The kiosk greys those out with the reason instead of letting an
-elderly citizen tap and be refused.
+can be issued at all — the refusals of core/availability.py (holiday, closed today by the console,
+"closed" outside opening hours), "daily_cap_reached" when today's numbers are used up. The kiosk greys
+those out with the reason instead of letting an elderly citizen tap and be refused.
 """
 
 from __future__ import annotations
 
 from . import lifecycle
+from .availability import refusal
 from .estimate import estimate_minutes
 
 # Sorts after every stored arrival time (ISO timestamps): a ticket that has not arrived yet.
@@ -21,7 +22,6 @@ def service_outlook(engine, codes) -> dict[str, dict]:
     settings = engine.settings
     now = engine.clock.now()
     local = now.astimezone(settings.centre.timezone)
-    closed = settings.hours.enforce and not settings.hours.is_open(local.isoweekday(), local.time())
     outlook = {}
     with engine.store.read() as tx:
         day = engine._today(now)
@@ -35,10 +35,13 @@ def service_outlook(engine, codes) -> dict[str, dict]:
             _, issued_today = tx.last_sequence_number(day, code)
             ahead = tx.count_ahead(newcomer, lifecycle.CALLABLE, engine._pool(code, False))
             minutes = {other: engine._minutes(tx, other, now) for other in ahead}
-            reason = "closed" if closed else "daily_cap_reached" if issued_today >= service.daily_cap else None
+            refused = refusal(settings, service, local)
+            reason = refused.code if refused else "daily_cap_reached" if issued_today >= service.daily_cap else None
             outlook[code] = {
                 "waiting": waiting[code], "people_ahead": sum(ahead.values()),
                 "eta_minutes": estimate_minutes(ahead, minutes, engine._open_counters(tx, code, False)),
                 "available": reason is None, "reason": reason,
+                # The holiday's name or the console's reason for closing, shown under the greyed-out card.
+                "reason_note": refused.note if refused else "", "reason_note_en": refused.note_en if refused else "",
             }
     return outlook
