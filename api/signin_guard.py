@@ -102,6 +102,15 @@ class SignInGuard:
         with self._lock:
             self._failures.pop((name, address), None)
 
+    def locked_names(self) -> dict[str, int]:
+        """{name: from how many source addresses it is locked right now} (the console's users page)."""
+        now, locked = self.clock.now(), {}
+        with self._lock:
+            for (name, _), (_, until) in self._failures.items():
+                if until and until > now:
+                    locked[name] = locked.get(name, 0) + 1
+        return locked
+
     def unlock(self, name: str) -> None:
         """Forget every lock and failure of `name` (a new password was set)."""
         with self._lock:
