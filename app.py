@@ -14,6 +14,7 @@ from flask import Flask, jsonify, request, send_file
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
+from core.catalogue import Catalogue
 from core.engine import QueueEngine
 from core.errors import QueueError
 from core.settings import Settings, load_settings
@@ -50,11 +51,17 @@ SECURITY_HEADERS = {
 @dataclass
 class Centre:
     """Everything a request handler needs, kept on app.extensions["xephang"] (no module globals)."""
-    settings: Settings
+    file_settings: Settings  # config.toml as read at start; the console's overlay goes on top of it
     store: Store
     engine: QueueEngine
     socketio: SocketIO
     realtime: Realtime
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the centre runs on now: config.toml merged with the console's edits
+        (core/catalogue.py swaps them into the engine on every edit)."""
+        return self.engine.settings
 
 
 def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str = "threading") -> Flask:
@@ -69,6 +76,9 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_SECURE=settings.security.cookie_secure)
     engine = QueueEngine(settings, store, clock)
+    catalogue = Catalogue(engine, settings)
+    catalogue.load()  # what the console edited wins over config.toml (README "Where the truth lives")
+    app.extensions["xephang_catalogue"] = catalogue
     engine.expire_past_days()
     # Default CORS policy: a browser page may open a socket only from this server's own origin.
     socketio = SocketIO(app, async_mode=async_mode)
@@ -79,6 +89,10 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
     from api.routes import blueprint as api_blueprint
     app.register_blueprint(api_blueprint)
     register_screens(app)
+
+    @app.before_request
+    def catalogue_changed_elsewhere():
+        catalogue.refresh()  # another process edited the overlay: one PRAGMA when nothing moved
 
     @app.after_request
     def security_headers(response):

@@ -42,6 +42,10 @@ PAGES = (
     "devices",
     "notices",
     "history",
+    "catalogue",  # thủ tục and lĩnh vực
+    "counters",   # quầy: services served, priority, pause/resume/free
+    "hours",      # giờ làm việc, ngày nghỉ lễ, làm bù
+    "policy",     # chính sách hàng đợi
 )
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from . import events, lifecycle
+from .availability import refusal
 from .clock import SystemClock
 from .errors import Conflict, InvalidRequest, NotAllowed, NotFound
 from .numbering import local_day, next_sequence_number
@@ -38,6 +39,13 @@ class QueueEngine(CounterActions, QueueViews):
     def __init__(self, settings: Settings, store, clock=None):
         self.settings, self.store, self.clock = settings, store, clock or SystemClock()
         self._swept_day: str | None = None
+
+    def use_settings(self, settings: Settings) -> None:
+        """Run on new settings from the next action on (the console's edits: core/catalogue.py). The
+        wait forecast's memos (which counter serves what, service times, policy) go with the old settings."""
+        self.settings = settings
+        self._durations_key = self._forecast_memo = None
+        self.durations_generation += 1
 
     # --- helpers -------------------------------------------------------------------------------
     def _now(self):
@@ -163,8 +171,9 @@ class QueueEngine(CounterActions, QueueViews):
                                        "yêu cầu lấy số khác. Mỗi lần chạm cần một mã mới.")
                     return self.ticket_view(tx, tx.ticket(answered[0]), now), False
             local = now.astimezone(self.settings.centre.timezone)
-            if self.settings.hours.enforce and not self.settings.hours.is_open(local.isoweekday(), local.time()):
-                raise Conflict("closed", "Ngoài giờ làm việc. Xin vui lòng quay lại trong giờ làm việc.")
+            refused = refusal(self.settings, service, local)  # retired, holiday, closed today, outside hours
+            if refused is not None:
+                raise Conflict(refused.code, refused.message)
             last, issued = tx.last_sequence_number(day, service.code)
             sequence_number = next_sequence_number(service, last, issued)
             ticket = dict(token=secrets.token_urlsafe(16), day=day, issued_service=service.code,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,13 +35,38 @@ class Centre:
 
 
 @dataclass(frozen=True)
+class DayException:
+    """One dated exception to the weekly sessions (set in the admin console, core/catalogue.py)."""
+    day: str                                   # local date, YYYY-MM-DD
+    kind: str                                  # holiday (ngày nghỉ lễ) | workday (làm bù) | short (closing early)
+    sessions: tuple[tuple[time, time], ...]    # empty for a holiday
+    note: str = ""
+    note_en: str = ""
+
+
+@dataclass(frozen=True)
 class Hours:
     weekly: dict[int, tuple[tuple[time, time], ...]]  # ISO weekday (1 = Monday) → sessions
     enforce: bool
+    exceptions: dict[str, DayException] = field(default_factory=dict)  # local date → exception
 
     def is_open(self, local_weekday: int, local_time: time) -> bool:
         """True when `local_time` falls inside one of that weekday's sessions."""
         return any(start <= local_time < end for start, end in self.weekly.get(local_weekday, ()))
+
+    def sessions_on(self, local_date: date) -> tuple[tuple[time, time], ...]:
+        """That day's sessions: its dated exception if it has one, else its weekday's."""
+        exception = self.exceptions.get(local_date.isoformat())
+        return exception.sessions if exception else self.weekly.get(local_date.isoweekday(), ())
+
+    def is_open_at(self, local: datetime) -> bool:
+        """True when a local date and time falls inside that day's sessions (exceptions included)."""
+        return any(start <= local.time() < end for start, end in self.sessions_on(local.date()))
+
+    def holiday_on(self, local_date: date) -> DayException | None:
+        """The holiday (ngày nghỉ lễ) set for that day, if any."""
+        exception = self.exceptions.get(local_date.isoformat())
+        return exception if exception and exception.kind == "holiday" else None
 
 
 @dataclass(frozen=True)
@@ -80,6 +105,7 @@ class Service:
     width: int
     first_number: int
     daily_cap: int
+    retired: bool = False  # set in the console: no new tickets; its open tickets still show and finish
 
     def format_number(self, sequence_number: int) -> str:
         """The number as printed and announced: prefix + zero-padded digits (A001, 1023)."""
@@ -136,6 +162,8 @@ class Settings:
     voice: Voice = Voice()
     display: DisplayOptions = DisplayOptions()
     security: Security = Security()
+    # Thủ tục closed for a day in the console: local date → {code: (reason vi, reason en)}.
+    closures: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     def counters_serving(self, service_code: str) -> list[Counter]:
         """Counters whose list of services includes `service_code`."""

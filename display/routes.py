@@ -25,6 +25,7 @@ from api import centre
 from api.auth import require
 from api.throttle import SlidingWindow
 from api.routes import body
+from core.availability import calendar_view
 from core.errors import InvalidRequest, NotFound, QueueError
 from core.numbering import local_day
 from core.screen_settings import LOGO_TYPES
@@ -118,8 +119,11 @@ def state(display_id: str):
     calls = recent_calls(centre().store, settings, scope_of(settings, display), settings.display.recent_calls,
                          centre().engine.clock.now())
     notices = read_notices(centre().store, display.id)
+    now = centre().engine.clock.now().astimezone(settings.centre.timezone)
     return jsonify({"seq": max(calls["seq"], notices["seq"]), "recent_calls": calls["calls"],
-                    "notice": {"all": notices["all"], "mine": notices["mine"], "seq": notices["seq"]}})
+                    "notice": {"all": notices["all"], "mine": notices["mine"], "seq": notices["seq"]},
+                    # Today's hours or holiday and the next dated exception (the console's, core/catalogue.py).
+                    "calendar": calendar_view(settings, now)})
 
 
 @blueprint.get("/counter/<counter_id>")

@@ -18,6 +18,7 @@ from api.auth import require
 from api.routes import body
 from core import lifecycle
 from core.errors import Conflict, NotAllowed, NotFound
+from core.availability import calendar_view
 from core.outlook import service_outlook
 from i18n import language, words
 
@@ -70,7 +71,9 @@ def services(kiosk_id: str):
     if caller.kind == "kiosk" and caller.id != kiosk.id:
         raise NotAllowed("wrong_kiosk", f"Mã này thuộc kiosk “{caller.id}”, không phải “{kiosk.id}”.")
     settings = centre().settings
-    codes = [code for code in settings.services if not kiosk.services or code in kiosk.services]
+    # A retired thủ tục is not offered any more (its open tickets still show at the counters).
+    codes = [code for code, service in settings.services.items()
+             if (not kiosk.services or code in kiosk.services) and not service.retired]
     outlook = service_outlook(centre().engine, codes)
     groups = [{"id": group.id, "name": group.name, "name_en": group.name_en,
                "services": [code for code in codes if settings.services[code].group == group.id]}
@@ -79,6 +82,8 @@ def services(kiosk_id: str):
         "kiosk": {"id": kiosk.id, "name": kiosk.name},
         "centre": {"name": settings.centre.name, "name_en": settings.centre.name_en},
         "printer": printing().printer_state(kiosk.id),
+        # Today's sessions or holiday and the next dated exceptions (set in the console: core/catalogue.py).
+        "calendar": calendar_view(settings, centre().engine.clock.now().astimezone(settings.centre.timezone)),
         "priority_groups": [{"id": p.id, "name": p.name, "name_en": p.name_en}
                             for p in settings.priority_groups.values()],
         "groups": [group for group in groups if group["services"]],

@@ -149,6 +149,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- at any counter: policy.priority_streak bounds it per waiting citizen (README "Fairness").
         ALTER TABLE tickets ADD COLUMN priority_jumps INTEGER NOT NULL DEFAULT 0;
     """),
+    ("the console's overlay on config.toml: thủ tục, lĩnh vực, counters, hours, holidays, policy", """
+        -- What the admin console edits lives here and wins over config.toml (README "Where the truth
+        -- lives"); whole records per entry, so an edited entry no longer depends on the file.
+        CREATE TABLE IF NOT EXISTS catalogue_entries (
+            kind TEXT NOT NULL,                   -- group | service | counter | weekly | exception | closure | policy
+            key TEXT NOT NULL,                    -- its id, code, local date, 'YYYY-MM-DD/CODE', …
+            data TEXT NOT NULL,                   -- JSON record
+            updated_at TEXT NOT NULL,             -- UTC ISO-8601; who changed it is in the event log
+            PRIMARY KEY (kind, key)
+        );
+        -- Moves with every overlay change: another process re-reads the overlay only when it moved.
+        CREATE TABLE IF NOT EXISTS catalogue_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        );
+    """),
 ]
 
 

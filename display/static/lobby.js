@@ -27,6 +27,7 @@ const state = {
   highlightSeq: null,
   highlightTimer: null,
   announced: [],         // seqs already announced (≤ ANNOUNCED_MEMORY)
+  calendar: null,        // today's hours or holiday and the next exception (state.json)
 };
 
 const el = {
@@ -152,7 +153,10 @@ function onEvent(event) {
         Object.assign(state.notice, { mine: details.text, seqMine: event.seq });
       }
       break;
-    default: break;
+    default:
+      // The console changed the hours or holidays: state.json carries the new calendar.
+      if (event.kind.startsWith("admin_day_exception") || event.kind === "admin_hours_changed") loadDisplayState(null);
+      break;
   }
   scheduleRender();
 }
@@ -190,8 +194,27 @@ function mergeDisplayState(data, catchUpAfter) {
       && serverNow() - Date.parse(call.at) <= CATCH_UP_SECONDS * 1000);
     missed.reverse().forEach(announce);
   }
+  state.calendar = data.calendar || null;
   document.body.dataset.stateSeq = String(data.seq);
   scheduleRender();
+}
+
+// Today's hours or holiday, then the next dated exception (set in the admin console).
+function calendarText(calendar) {
+  const note = (item) => (config.lang === "en" && item.note_en ? item.note_en : item.note);
+  const sessions = (list) => list.map((text) => text.replace("-", "–")).join(", ");
+  const say = (key, values) => words[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+  const parts = [];
+  if (calendar.today && calendar.today.kind === "holiday") parts.push(say("calendar_holiday", { note: note(calendar.today) }));
+  else if (calendar.sessions.length) parts.push(say("calendar_today", { sessions: sessions(calendar.sessions) }));
+  else parts.push(say("calendar_today_closed", {}));
+  const next = calendar.upcoming[0];
+  if (next) {
+    const end = next.sessions.length ? next.sessions[next.sessions.length - 1].split("-")[1] : "";
+    parts.push(say(`calendar_next_${next.kind}`, { day: `${next.day.slice(8, 10)}/${next.day.slice(5, 7)}`,
+                                                   note: note(next), sessions: sessions(next.sessions), end }));
+  }
+  return parts.join(" · ");
 }
 
 // --- drawing -------------------------------------------------------------------------------------------
@@ -240,6 +263,13 @@ function render() {
 
   for (const row of el.waitingRows) {
     setText(row.count, String(row.services.reduce((sum, code) => sum + (state.waiting[code] || 0), 0)));
+  }
+
+  if (state.calendar) {
+    const line = document.getElementById("calendar-line");
+    setText(line, calendarText(state.calendar));
+    line.hidden = false;
+    line.classList.toggle("holiday", Boolean(state.calendar.today && state.calendar.today.kind === "holiday"));
   }
 
   const notice = state.notice.mine || state.notice.all || "";

@@ -60,9 +60,40 @@ function renderBanners() {
   if (out) {
     $("printer-banner").textContent = word("printer_banner", { message: word(`printer_${printer.status}`) });
   }
+  renderCalendar();
   const group = state.data.priority_groups.find((item) => item.id === state.priority);
   $("priority-banner").hidden = !group;
   $("priority-text").textContent = group ? word("priority_chosen", { name: nameOf(group) }) : "";
+}
+
+// Today's hours or holiday, and the next dated exception (ngày nghỉ lễ, làm bù, về sớm) set in the console.
+function renderCalendar() {
+  const calendar = state.data.calendar;
+  const banner = $("calendar-banner");
+  if (!calendar) { banner.hidden = true; return; }
+  const note = (item) => (state.lang === "en" && item.note_en ? item.note_en : item.note);
+  const shortDay = (iso) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}`;
+  const sessions = (list) => list.map((text) => text.replace("-", "–")).join(", ");
+  const parts = [];
+  const holiday = calendar.today && calendar.today.kind === "holiday";
+  if (holiday) parts.push(word("calendar_holiday", { note: note(calendar.today) }));
+  else if (calendar.sessions.length) parts.push(word("calendar_today", { sessions: sessions(calendar.sessions) }));
+  else parts.push(word("calendar_today_closed"));
+  const next = calendar.upcoming[0];
+  if (next) {
+    const last = next.sessions.length ? next.sessions[next.sessions.length - 1].split("-")[1] : "";
+    parts.push(word(`calendar_next_${next.kind}`, { day: shortDay(next.day), note: note(next),
+                                                    sessions: sessions(next.sessions), end: last }));
+  }
+  banner.textContent = parts.join(" · ");
+  banner.classList.toggle("holiday", holiday);
+  banner.hidden = false;
+}
+
+// Under a greyed-out card: why, with the holiday's name or the reason the console gave.
+function reasonText(service) {
+  const note = state.lang === "en" && service.reason_note_en ? service.reason_note_en : service.reason_note;
+  return note ? `${word(`reason_${service.reason}`)}: ${note}` : word(`reason_${service.reason}`);
 }
 
 function etaText(service) {
@@ -80,7 +111,7 @@ function serviceCard(service) {
     card.addEventListener("click", () => issue(service));
   } else {
     card.disabled = true;
-    card.append(element("span", "reason", word(`reason_${service.reason}`)));
+    card.append(element("span", "reason", reasonText(service)));
   }
   return card;
 }
@@ -100,7 +131,7 @@ function renderGroups() {
       card.addEventListener("click", () => { state.group = group.id; renderServices(); show("services"); });
     } else {
       card.disabled = true;
-      card.append(element("span", "reason", word(`reason_${services[0].reason}`)));
+      card.append(element("span", "reason", reasonText(services[0])));
     }
     return card;
   });
@@ -186,7 +217,9 @@ async function issue(service) {
     } else {
       showMessage(error);
     }
-    if (error.code === "daily_cap_reached" || error.code === "closed") loadServices();
+    if (["daily_cap_reached", "closed", "holiday", "service_closed", "service_retired"].includes(error.code)) {
+      loadServices();
+    }
   } finally {
     state.busy = false;
     $("busy").hidden = true;
@@ -243,7 +276,8 @@ function trackTouch(event) {
 }
 
 function onEvent(event) {
-  if (QUEUE_KINDS.has(event.kind)) scheduleRefresh();
+  // admin_*: the console changed thủ tục, hours or holidays (or anything else; a refresh is cheap).
+  if (QUEUE_KINDS.has(event.kind) || event.kind.startsWith("admin_")) scheduleRefresh();
   if (!state.data || !event.details || event.details.kiosk !== config.kiosk) return;
   if (event.kind === "printer_status") {
     state.data.printer = { status: event.details.status, can_print: event.details.can_print,

@@ -86,7 +86,8 @@ def test_services_show_waiting_people_ahead_and_wait_before_the_tap(api):
     # GPLX and DKX share counter 9 alone: three people ahead, 3 × 8 minutes (default) at one counter.
     assert licence | {"name": None} == {"code": "GPLX", "name": None, "name_en": "Driving licence renewal",
                                         "group": "giao-thong", "waiting": 2, "people_ahead": 3, "eta_minutes": 24,
-                                        "available": True, "reason": None}
+                                        "available": True, "reason": None,
+                                        "reason_note": "", "reason_note_en": ""}
     ticket = api.issue("GPLX", token=KIOSK_2)
     assert (ticket["position"], ticket["eta_minutes"]) == (3, 24)            # what the kiosk promised
     assert data["printer"] == {"status": "none", "can_print": False, "message": "Kiosk này không có máy in."}
