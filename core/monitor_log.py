@@ -1,0 +1,74 @@
+"""The monitor's side of the database: read one computation's inputs, and log the alerts it finds.
+
+Framework-free like the rest of core/. The alert events are decided inside the same BEGIN IMMEDIATE
+transaction that appends them, from the log itself (not from memory): a server that restarts, or a
+second process, reads the open breaches back and never logs one twice (README, "Monitor and alerts").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from store import monitor_queries as queries
+
+from . import events, lifecycle, monitor
+from .numbering import local_day
+
+# Events after which a counter's state (free, paused, unstaffed) starts anew: "for how long" counts from them.
+COUNTER_CHANGES = (events.CALLED, events.FINISHED, events.NO_SHOW, events.TRANSFERRED, events.COUNTER_PAUSED,
+                   events.COUNTER_RESUMED, events.CLERK_SIGNED_IN, events.CLERK_SIGNED_OUT)
+SYSTEM = "system"
+
+
+class MonitorLog:
+    """Reads for and writes of the monitor over one engine (its settings, store and clock)."""
+
+    def __init__(self, engine, staffed=None):
+        self.engine = engine
+        # counter id → someone works there; given by the caller (core/staffing.py), else a clerk's live claim.
+        self._staffed = staffed or self._claimed
+        self._day_start: tuple[str, int] | None = None  # (day, first seq of that day), found once per day
+
+    def _claimed(self, tx, states: dict, now: datetime) -> dict[str, bool]:
+        return {counter_id: state["clerk"] is not None and not self.engine._claim_ended(state, now)
+                for counter_id, state in states.items()}
+
+    def _first_seq(self, tx, day: str, now: datetime) -> int:
+        if self._day_start is None or self._day_start[0] != day:
+            zone = self.engine.settings.centre.timezone
+            midnight = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), zone)
+            self._day_start = (day, queries.first_seq_since(tx, self.engine._stamp(midnight)))
+        return self._day_start[1]
+
+    def read(self, devices: list[dict]) -> tuple[monitor.MonitorInput, monitor.LoggedAlerts]:
+        """Everything one computation needs, from one read transaction, plus the alerts already logged."""
+        now = self.engine.clock.now()
+        day = local_day(now, self.engine.settings.centre.timezone)
+        with self.engine.store.read() as tx:
+            first_seq = self._first_seq(tx, day, now)
+            tickets = queries.tickets_of_day(tx, day)
+            states = tx.all_counter_states()
+            transferred = [t["id"] for t in tickets if t["status"] == lifecycle.TRANSFERRED and t["called_at"]]
+            data = monitor.MonitorInput(
+                now=now, day=day, seq=tx.last_seq(), tickets=tickets, counter_states=states,
+                staffed=self._staffed(tx, states, now), first_calls=queries.first_calls(tx, first_seq),
+                transferred_at=queries.last_transfers(tx, transferred),
+                counter_since=queries.last_counter_events(tx, COUNTER_CHANGES, first_seq), devices=devices)
+            logged = monitor.logged_alerts(queries.events_of_kinds(tx, monitor.ALERT_EVENTS, first_seq))
+        return data, logged
+
+    def record(self, view: dict) -> list[dict]:
+        """Append the alert events `view` makes due that the log does not have yet; returns them.
+
+        Decided again inside the write transaction, from the log: whatever another process or an earlier
+        run of this one logged counts, so a breach is logged once."""
+        now = self.engine.clock.now()
+        with self.engine.store.transaction() as tx:
+            first_seq = self._first_seq(tx, view["day"], now)
+            logged = monitor.logged_alerts(queries.events_of_kinds(tx, monitor.ALERT_EVENTS, first_seq))
+            due = monitor.alert_events_due(view, logged)
+            for event in due:
+                tx.append_event(at=now, actor=SYSTEM, kind=event["kind"], ticket_id=event["ticket_id"],
+                                counter=event["counter"], service=event["service"], details=event["details"])
+            rows = list(tx.events)
+        return rows
