@@ -10,8 +10,9 @@ One background task (a greenlet under gevent) owns the work:
 - the alert events due (core/monitor_log.py decides them from the log, inside the write) are appended,
   and the banners go out: room "alerts:managers" (every signed-in manager and admin that asked) and
   room "alerts:counter:<id>" (the counter screens serving a thủ tục in breach), only when their set changes.
-Consecutive computations are spaced by at least MIN_SPACING_FACTOR × the last one's cost (and
-MIN_SECONDS), so a flood of events costs a bounded share of the CPU instead of one computation each.
+Consecutive computations are spaced by MIN_SPACING_FACTOR × the last one's cost (at least MIN_SECONDS, at
+most MAX_SPACING_SECONDS), so a flood of events costs a bounded share of the CPU instead of one computation
+each, and a quiet centre's call shows at once.
 
 Who may join which room is api/auth.py's decision (may_watch_monitor, alert_scope).
 """
@@ -37,8 +38,9 @@ MONITOR_ROOM = "monitor"
 MANAGERS_ROOM = "alerts:managers"
 TICK_SECONDS = 1.0         # how often the timer looks at the clock (a comparison, no database work)
 REFRESH_SECONDS = 30.0     # the monitor is recomputed at least this often (device statuses, clocks)
-MIN_SECONDS = 0.02         # and at most this often
-MIN_SPACING_FACTOR = 4.0   # … nor sooner than 4× the last computation's cost after it: ≤ 20 % of a core
+MIN_SECONDS = 0.02         # and at most this often,
+MIN_SPACING_FACTOR = 2.0   # nor sooner than 2× the last computation's cost after it (≤ ⅓ of a core in a flood),
+MAX_SPACING_SECONDS = 0.1  # but never more than this: a slow round on a busy machine must not delay the next
 
 
 def counter_room(counter_id: str) -> str:
@@ -103,7 +105,8 @@ class MonitorHub:
             due = self._next_due is not None and now >= self._next_due
             if not (self._dirty or due or time.monotonic() - last_full >= REFRESH_SECONDS):
                 continue
-            spacing = max(MIN_SECONDS, MIN_SPACING_FACTOR * self._cost) - (time.monotonic() - self._computed_at)
+            spacing = min(MAX_SPACING_SECONDS, max(MIN_SECONDS, MIN_SPACING_FACTOR * self._cost))
+            spacing -= time.monotonic() - self._computed_at
             if spacing > 0:
                 time.sleep(spacing)  # cooperative under gevent; events arriving meanwhile join this round
             try:
@@ -132,6 +135,7 @@ class MonitorHub:
             self._push(view)
         self._computed_at = time.monotonic()
         self._cost = self._computed_at - began
+        log.debug("monitor computed in %.1f ms (seq %s)", self._cost * 1000, view["seq"])
         return view
 
     def _has_members(self, room: str) -> bool:

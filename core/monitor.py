@@ -40,17 +40,21 @@ FAILING_SCANNER = ("disconnected",)
 
 @dataclass(frozen=True)
 class MonitorInput:
-    """What one computation of the monitor needs; every stamp is a stored UTC ISO-8601 string."""
+    """What one computation of the monitor needs (store/monitor_queries.py counts it in SQLite); every stamp
+    is a stored UTC ISO-8601 string."""
     now: datetime
     day: str
     seq: int
-    tickets: list[dict]                 # every ticket of `day` (any status)
-    counter_states: dict[str, dict]     # counter id → stored state (current_ticket, paused, clerk, …)
-    staffed: dict[str, bool]            # counter id → someone works there now (core/staffing.py)
-    first_calls: dict[int, str]         # ticket id → its first `called` event today
-    transferred_at: dict[int, str]      # ticket id → its last `transferred` event (callable tickets only)
-    counter_since: dict[str, str]       # counter id → its last event today (how long it has been free/paused)
-    devices: list[dict]                 # {kind: printer|scanner, id, name, status, message}
+    issued: dict[str, int]                    # thủ tục asked for → numbers issued today
+    statuses: dict[tuple[str, str], int]      # (thủ tục now, status) → tickets of today
+    oldest: dict[str, dict]                   # thủ tục → its longest-waiting ticket {id, number, since}
+    transferred: list[dict]                   # tickets transferred after a call {id, number, service, since}
+    first_call_waits: dict[str, tuple[int, float]]  # thủ tục asked for → (first calls today, Σ seconds waited)
+    counter_states: dict[str, dict]           # counter id → stored state (current_ticket, paused, clerk, …)
+    current: dict[int, dict]                  # the counters' current tickets by id
+    staffed: dict[str, bool]                  # counter id → someone works there now (core/staffing.py)
+    counter_since: dict[str, str]             # counter id → its last event today (how long free/paused)
+    devices: list[dict]                       # {kind: printer|scanner, id, name, status, message}
 
 
 def seconds_between(start: str | None, end: datetime) -> float | None:
@@ -60,110 +64,93 @@ def seconds_between(start: str | None, end: datetime) -> float | None:
     return max(0.0, (end - datetime.fromisoformat(start)).total_seconds())
 
 
-def waiting_since(ticket: dict, transferred_at: dict[int, str]) -> str:
-    """When a callable ticket's current wait began (see the module docstring)."""
-    if ticket["status"] == lifecycle.TRANSFERRED and ticket["called_at"] and ticket["id"] in transferred_at:
-        return transferred_at[ticket["id"]]
-    return ticket.get("returned_at") or ticket["issued_at"]
+def longest_waiting(data: MonitorInput) -> dict[str, dict]:
+    """Per thủ tục, the ticket whose current wait began first: a ticket waits since it was issued, since it
+    came back (a returned no-show), or since it was transferred (a ticket transferred after a call)."""
+    oldest = dict(data.oldest)
+    for ticket in data.transferred:
+        if ticket["since"] and (ticket["service"] not in oldest or ticket["since"] < oldest[ticket["service"]]["since"]):
+            oldest[ticket["service"]] = {"id": ticket["id"], "number": ticket["number"], "since": ticket["since"]}
+    return oldest
 
 
 def build(settings, data: MonitorInput) -> dict:
     """The whole monitor: per thủ tục, per counter, the day's totals, failing devices and current alerts."""
     policy = settings.policy
     target, long_limit = policy.wait_target_minutes * 60, policy.long_service_minutes * 60
-    tickets_by_id = {t["id"]: t for t in data.tickets}
-    services: dict[str, dict] = {}
-
-    def row(code: str) -> dict:
-        if code not in services:
-            service = settings.services.get(code)
-            services[code] = {
-                "code": code, "name": service.name if service else code,
-                "name_en": service.name_en if service else code, "group": service.group if service else None,
-                "waiting": 0, "longest_wait_seconds": None, "longest_since": None, "longest_ticket": None,
-                "issued": 0, "served": 0, "mean_wait_seconds": None, "breached": False, "_waits": []}
-        return services[code]
-
-    for code in settings.services:
-        row(code)
+    codes = list(settings.services)
+    # A thủ tục removed from config.toml while its tickets are open still shows, under its code.
+    for code in [*data.issued, *(service for service, _ in data.statuses)]:
+        if code not in codes:
+            codes.append(code)
+    oldest = longest_waiting(data)
+    services, alerts = [], []
     totals = {"issued": 0, "served": 0, "waiting": 0, "called_now": 0, "serving_now": 0, "no_show": 0,
               "cancelled": 0, "mean_wait_seconds": None, "longest_wait_seconds": None}
-    all_waits: list[float] = []
-    for ticket in data.tickets:
-        row(ticket["issued_service"])["issued"] += 1
-        totals["issued"] += 1
-        status = ticket["status"]
-        if status in lifecycle.CALLABLE:
-            current = row(ticket["service"])
-            current["waiting"] += 1
-            totals["waiting"] += 1
-            since = waiting_since(ticket, data.transferred_at)
-            waited = seconds_between(since, data.now)
-            if current["longest_wait_seconds"] is None or waited > current["longest_wait_seconds"]:
-                current["longest_wait_seconds"], current["longest_since"] = waited, since
-                current["longest_ticket"] = {"id": ticket["id"], "number": ticket["number"]}
-        elif status == lifecycle.DONE:
-            row(ticket["service"])["served"] += 1
-            totals["served"] += 1
-        elif status == lifecycle.NO_SHOW:
-            totals["no_show"] += 1
-        elif status == lifecycle.CANCELLED:
-            totals["cancelled"] += 1
-        totals["called_now"] += status == lifecycle.CALLED
-        totals["serving_now"] += status == lifecycle.SERVING
-        first_call = data.first_calls.get(ticket["id"])
-        if first_call:
-            wait = max(0.0, (datetime.fromisoformat(first_call) - datetime.fromisoformat(ticket["issued_at"]))
-                       .total_seconds())
-            row(ticket["issued_service"])["_waits"].append(wait)
-            all_waits.append(wait)
+    waited_count, waited_sum = 0, 0.0
+    for code in codes:
+        service = settings.services.get(code)
+        count = lambda status: data.statuses.get((code, status), 0)  # noqa: E731 - a local shorthand
+        waiting = sum(count(status) for status in lifecycle.CALLABLE)
+        first_calls, seconds = data.first_call_waits.get(code, (0, 0.0))
+        longest = oldest.get(code) if waiting else None
+        longest_seconds = seconds_between(longest["since"], data.now) if longest else None
+        row = {"code": code, "name": service.name if service else code, "name_en": service.name_en if service else code,
+               "group": service.group if service else None, "waiting": waiting,
+               "longest_wait_seconds": round(longest_seconds, 1) if longest_seconds is not None else None,
+               "longest_since": longest["since"] if longest else None,
+               "longest_ticket": {"id": longest["id"], "number": longest["number"]} if longest else None,
+               "issued": data.issued.get(code, 0), "served": count(lifecycle.DONE),
+               "mean_wait_seconds": round(seconds / first_calls, 1) if first_calls else None,
+               "breached": longest_seconds is not None and longest_seconds > target}
+        services.append(row)
+        totals["issued"] += row["issued"]
+        totals["served"] += row["served"]
+        totals["waiting"] += waiting
+        totals["called_now"] += count(lifecycle.CALLED)
+        totals["serving_now"] += count(lifecycle.SERVING)
+        totals["no_show"] += count(lifecycle.NO_SHOW)
+        totals["cancelled"] += count(lifecycle.CANCELLED)
+        waited_count, waited_sum = waited_count + first_calls, waited_sum + seconds
+        if longest_seconds is not None and (totals["longest_wait_seconds"] is None
+                                            or longest_seconds > totals["longest_wait_seconds"]):
+            totals["longest_wait_seconds"] = round(longest_seconds, 1)
+        if row["breached"]:
+            alerts.append({"kind": WAIT_TARGET_BREACHED, "service": code, "service_name": row["name"],
+                           "service_name_en": row["name_en"], "counter": None, "counter_name": None,
+                           "ticket_id": longest["id"], "number": longest["number"],
+                           "seconds": row["longest_wait_seconds"], "since": longest["since"],
+                           "limit_minutes": policy.wait_target_minutes,
+                           "counters": [c.id for c in settings.counters_serving(code)]})
+    totals["mean_wait_seconds"] = round(waited_sum / waited_count, 1) if waited_count else None
 
-    alerts = []
-    for code, service in services.items():
-        waits = service.pop("_waits")
-        service["mean_wait_seconds"] = round(sum(waits) / len(waits), 1) if waits else None
-        longest = service["longest_wait_seconds"]
-        if longest is not None:
-            service["longest_wait_seconds"] = round(longest, 1)
-            if totals["longest_wait_seconds"] is None or longest > totals["longest_wait_seconds"]:
-                totals["longest_wait_seconds"] = round(longest, 1)
-            if longest > target:
-                service["breached"] = True
-                alerts.append({"kind": WAIT_TARGET_BREACHED, "service": code, "service_name": service["name"],
-                               "service_name_en": service["name_en"], "counter": None, "counter_name": None,
-                               "ticket_id": service["longest_ticket"]["id"],
-                               "number": service["longest_ticket"]["number"],
-                               "seconds": round(longest, 1), "since": service["longest_since"],
-                               "limit_minutes": policy.wait_target_minutes,
-                               "counters": [c.id for c in settings.counters_serving(code)]})
-    totals["mean_wait_seconds"] = round(sum(all_waits) / len(all_waits), 1) if all_waits else None
-
+    names = {row["code"]: row for row in services}
     counters = []
     for counter in settings.counters.values():
-        view = _counter_view(counter, data, tickets_by_id)
+        view = _counter_view(counter, data)
         if view["state"] == SERVING and view["seconds"] is not None and view["seconds"] > long_limit:
             view["long_service"] = True
             ticket = view["ticket"]
-            names = services.get(ticket["service"]) or {"name": ticket["service"], "name_en": ticket["service"]}
-            alerts.append({"kind": LONG_SERVICE, "service": ticket["service"], "service_name": names["name"],
-                           "service_name_en": names["name_en"], "counter": counter.id, "counter_name": counter.name,
+            named = names.get(ticket["service"]) or {"name": ticket["service"], "name_en": ticket["service"]}
+            alerts.append({"kind": LONG_SERVICE, "service": ticket["service"], "service_name": named["name"],
+                           "service_name_en": named["name_en"], "counter": counter.id, "counter_name": counter.name,
                            "ticket_id": ticket["id"], "number": ticket["number"], "seconds": view["seconds"],
-                           "since": view["since"],
-                           "limit_minutes": policy.long_service_minutes, "counters": [counter.id]})
+                           "since": view["since"], "limit_minutes": policy.long_service_minutes,
+                           "counters": [counter.id]})
         counters.append(view)
     totals["breaches"] = sum(1 for a in alerts if a["kind"] == WAIT_TARGET_BREACHED)
     totals["long_services"] = sum(1 for a in alerts if a["kind"] == LONG_SERVICE)
     return {
         "seq": data.seq, "day": data.day, "at": data.now.isoformat(timespec="milliseconds"),
         "wait_target_minutes": policy.wait_target_minutes, "long_service_minutes": policy.long_service_minutes,
-        "services": [services[code] for code in services], "counters": counters, "totals": totals,
+        "services": services, "counters": counters, "totals": totals,
         "devices": [d for d in data.devices if failing(d)], "alerts": alerts,
     }
 
 
-def _counter_view(counter, data: MonitorInput, tickets_by_id: dict[int, dict]) -> dict:
+def _counter_view(counter, data: MonitorInput) -> dict:
     state = data.counter_states.get(counter.id, {})
-    current = tickets_by_id.get(state.get("current_ticket")) if state.get("current_ticket") else None
+    current = data.current.get(state.get("current_ticket")) if state.get("current_ticket") else None
     ticket, since = None, None
     if current and current["status"] == lifecycle.CALLED:
         kind, since = CALLING, current["called_at"]
@@ -195,12 +182,10 @@ def next_due(settings, data: MonitorInput) -> datetime | None:
     timer sleeps until then, so a breach is logged on time even when no event wakes the monitor."""
     target = timedelta(minutes=settings.policy.wait_target_minutes)
     long_limit = timedelta(minutes=settings.policy.long_service_minutes)
-    moments = []
-    for ticket in data.tickets:
-        if ticket["status"] in lifecycle.CALLABLE:
-            moments.append(datetime.fromisoformat(waiting_since(ticket, data.transferred_at)) + target)
-        elif ticket["status"] == lifecycle.SERVING and ticket["started_at"]:
-            moments.append(datetime.fromisoformat(ticket["started_at"]) + long_limit)
+    moments = [datetime.fromisoformat(ticket["since"]) + target for ticket in longest_waiting(data).values()
+               if ticket["since"]]
+    moments += [datetime.fromisoformat(ticket["started_at"]) + long_limit for ticket in data.current.values()
+                if ticket["status"] == lifecycle.SERVING and ticket["started_at"]]
     later = [moment for moment in moments if moment > data.now]
     return min(later) if later else None
 

@@ -46,13 +46,14 @@ class MonitorLog:
         day = local_day(now, self.engine.settings.centre.timezone)
         with self.engine.store.read() as tx:
             first_seq = self._first_seq(tx, day, now)
-            tickets = queries.tickets_of_day(tx, day)
             states = tx.all_counter_states()
-            transferred = [t["id"] for t in tickets if t["status"] == lifecycle.TRANSFERRED and t["called_at"]]
+            current = [state["current_ticket"] for state in states.values() if state["current_ticket"]]
             data = monitor.MonitorInput(
-                now=now, day=day, seq=tx.last_seq(), tickets=tickets, counter_states=states,
-                staffed=self._staffed(tx, states, now), first_calls=queries.first_calls(tx, first_seq),
-                transferred_at=queries.last_transfers(tx, transferred),
+                now=now, day=day, seq=tx.last_seq(), issued=queries.issued_counts(tx, day),
+                statuses=queries.status_counts(tx, day), oldest=queries.oldest_waiting(tx, day, lifecycle.CALLABLE),
+                transferred=queries.transferred_after_call(tx, day),
+                first_call_waits=queries.first_call_waits(tx, first_seq), counter_states=states,
+                current=queries.tickets_by_id(tx, current), staffed=self._staffed(tx, states, now),
                 counter_since=queries.last_counter_events(tx, COUNTER_CHANGES, first_seq), devices=devices)
             logged = monitor.logged_alerts(queries.events_of_kinds(tx, monitor.ALERT_EVENTS, first_seq))
         return data, logged
