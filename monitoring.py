@@ -55,10 +55,10 @@ def alert_key(alert: dict) -> tuple:
 class MonitorHub:
     """Computes the monitor for every watcher at once, and keeps the alert log and banners up to date."""
 
-    def __init__(self, app, socketio, engine, realtime, devices, staffed=None, tick_seconds: float = TICK_SECONDS):
+    def __init__(self, app, socketio, engine, realtime, devices, tick_seconds: float = TICK_SECONDS):
         self.app, self.socketio, self.engine, self.realtime = app, socketio, engine, realtime
         self.devices = devices          # () → current printer and scanner statuses (the screens know them)
-        self.log = MonitorLog(engine, staffed)
+        self.log = MonitorLog(engine)
         self.tick_seconds = tick_seconds
         self.view: dict | None = None
         self.computations = 0

@@ -42,6 +42,7 @@ PAGES = (
     "devices",
     "notices",
     "history",
+    "monitor",
 )
 
 

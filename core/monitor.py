@@ -156,10 +156,10 @@ def _counter_view(counter, data: MonitorInput) -> dict:
         kind, since = CALLING, current["called_at"]
     elif current and current["status"] == lifecycle.SERVING:
         kind, since = SERVING, current["started_at"]
+    elif not data.staffed.get(counter.id, False):  # core/staffing.py: a pause with nobody behind it is no break
+        kind, since = UNSTAFFED, data.counter_since.get(counter.id)
     elif state.get("paused"):
         kind, since = PAUSED, data.counter_since.get(counter.id)
-    elif not data.staffed.get(counter.id, False):
-        kind, since = UNSTAFFED, data.counter_since.get(counter.id)
     else:
         kind, since = FREE, data.counter_since.get(counter.id)
     if current and kind in (CALLING, SERVING):

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from store import monitor_queries as queries
 
-from . import events, lifecycle, monitor
+from . import events, lifecycle, monitor, staffing
 from .numbering import local_day
 
 # Events after which a counter's state (free, paused, unstaffed) starts anew: "for how long" counts from them.
@@ -23,15 +23,15 @@ SYSTEM = "system"
 class MonitorLog:
     """Reads for and writes of the monitor over one engine (its settings, store and clock)."""
 
-    def __init__(self, engine, staffed=None):
+    def __init__(self, engine):
         self.engine = engine
-        # counter id → someone works there; given by the caller (core/staffing.py), else a clerk's live claim.
-        self._staffed = staffed or self._claimed
         self._day_start: tuple[str, int] | None = None  # (day, first seq of that day), found once per day
 
-    def _claimed(self, tx, states: dict, now: datetime) -> dict[str, bool]:
-        return {counter_id: state["clerk"] is not None and not self.engine._claim_ended(state, now)
-                for counter_id, state in states.items()}
+    def _staffed(self, tx, now: datetime) -> dict[str, bool]:
+        """Counter id → someone works there (a clerk's live claim or recent device actions): core/staffing.py,
+        the definition the estimate and the display tiles use too."""
+        return {counter_id: staffing.is_staffed(state)
+                for counter_id, state in self.engine._counter_states(tx, now).items()}
 
     def _first_seq(self, tx, day: str, now: datetime) -> int:
         if self._day_start is None or self._day_start[0] != day:
@@ -53,7 +53,7 @@ class MonitorLog:
                 statuses=queries.status_counts(tx, day), oldest=queries.oldest_waiting(tx, day, lifecycle.CALLABLE),
                 transferred=queries.transferred_after_call(tx, day),
                 first_call_waits=queries.first_call_waits(tx, first_seq), counter_states=states,
-                current=queries.tickets_by_id(tx, current), staffed=self._staffed(tx, states, now),
+                current=queries.tickets_by_id(tx, current), staffed=self._staffed(tx, now),
                 counter_since=queries.last_counter_events(tx, COUNTER_CHANGES, first_seq), devices=devices)
             logged = monitor.logged_alerts(queries.events_of_kinds(tx, monitor.ALERT_EVENTS, first_seq))
         return data, logged

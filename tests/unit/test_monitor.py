@@ -42,7 +42,8 @@ def test_per_service_waits_counts_and_mean_wait(engine, clock):
     engine.finish(first["id"], actor=CLERK, counter_id="1")
     view, _ = compute(engine)
     assert service(view, "KS")["served"] == 1 and view["totals"]["served"] == 1 and view["totals"]["waiting"] == 1
-    assert counter(view, "1")["state"] == monitor.UNSTAFFED   # a device token called: no clerk's claim
+    assert counter(view, "1")["state"] == monitor.FREE        # no clerk's claim, but it acted just now
+    assert counter(view, "4")["state"] == monitor.UNSTAFFED   # nobody there since the morning
     engine.set_paused("1", True, actor=CLERK)
     assert counter(compute(engine)[0], "1")["state"] == monitor.PAUSED
 
