@@ -146,6 +146,9 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
     realtime.start(app)
     # The rollover on time and idle counter claims freed, without waiting for a write (housekeeping.py).
     app.extensions["xephang_housekeeping"] = Housekeeping(socketio, engine).start()
+    # The live monitor and its wait-target alerts, computed once per burst of events (monitoring.py).
+    from monitoring import MonitorHub, device_statuses
+    app.extensions["xephang_monitor"] = MonitorHub(app, socketio, engine, realtime, device_statuses(app)).start()
     return app
 
 

@@ -49,6 +49,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                         help="address of the public side, on the lobby Wi-Fi (default: 0.0.0.0)")
     parser.add_argument("--public-port", type=int, default=None,
                         help="also serve the phones' status pages, and only them, on this port (README, Security)")
+    parser.add_argument("--clock-offset-file", default=None,
+                        help="rehearsals and tests only: the server's clock is the system clock plus the seconds "
+                             "written in this file (core/clock.py OffsetFileClock)")
     parser.add_argument("--async-mode", choices=("gevent", "threading"), default="gevent",
                         help="gevent (production, default) or threading (Werkzeug; debugging only)")
     commands = parser.add_subparsers(dest="command")
@@ -187,7 +190,11 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"config error: {error}", file=sys.stderr)
         return 2
-    app = create_app(settings, args.db, async_mode=args.async_mode)
+    clock = None
+    if args.clock_offset_file:
+        from core.clock import OffsetFileClock
+        clock = OffsetFileClock(args.clock_offset_file)
+    app = create_app(settings, args.db, clock=clock, async_mode=args.async_mode)
     where = f"http://{args.host}:{args.port}"
     if args.async_mode == "gevent":
         from gevent import pywsgi

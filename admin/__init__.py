@@ -42,6 +42,7 @@ PAGES = (
     "devices",
     "notices",
     "history",
+    "monitor",
     "catalogue",  # thủ tục and lĩnh vực
     "counters",   # quầy: services served, priority, pause/resume/free
     "hours",      # giờ làm việc, ngày nghỉ lễ, làm bù

@@ -196,3 +196,21 @@ def require_counter(counter_id: str) -> Caller:
     if caller.counter != str(counter_id):
         raise NotAllowed("wrong_counter", f"Bạn đang làm việc ở quầy {caller.counter}, không phải quầy {counter_id}.")
     return caller
+
+
+MONITOR_ROLES = ("manager", "admin")  # the live monitor and every alert banner (issue 11 item 4)
+
+
+def may_watch_monitor(caller: Caller | None) -> bool:
+    """Whether a caller (an open socket's) may see the live monitor: managers and admins."""
+    return caller is not None and caller.kind in MONITOR_ROLES
+
+
+def alert_scope(caller: Caller | None) -> str | None:
+    """Which alert banners a staff socket gets: "managers" (all of them), a counter id (the wait breaches of
+    the thủ tục that counter serves: its device, or the clerk signed in there), or None."""
+    if may_watch_monitor(caller):
+        return "managers"
+    if caller is not None and caller.kind in ("counter", "clerk") and caller.counter is not None:
+        return caller.counter
+    return None

@@ -1,5 +1,6 @@
 // The clerk's screen: follows the centre live (static/feed.js), refetches this counter's state and its
 // waiting list when an event concerns them, and sends every action through the HTTP API.
+import { followAlerts } from "/static/alerts.js";
 import { api } from "/static/api.js";
 import { followCentre, showConnection } from "/static/feed.js";
 import { listenForKeys } from "./keys.js";
@@ -295,10 +296,12 @@ setInterval(draw, 20000);  // the waits grow while nothing happens
 const signInAgain = () => window.location.assign("/counter/login?ended=1");
 window.addEventListener("xh:session-ended", signInAgain);
 
-followCentre({
+const socket = followCentre({
   auth: { counter: counterId },
   onRefused: signInAgain,
   onSnapshot: () => refresh(),  // first load, and every reconnect: nothing missed while offline
   onEvent,
   onConnection: showConnection,
 });
+// Wait-target banners for the thủ tục this counter serves (static/alerts.js).
+followAlerts(socket, { list: $("wait-alerts"), words, lang: words.lang });
