@@ -141,10 +141,12 @@ def register_screens(app: Flask) -> None:
     import counter
     import display
     import kiosk
+    import rate
 
     display.register(app)  # lobby and per-counter displays, their audio and notice
     kiosk.register(app)    # kiosk screen, phone status page /t/<token>, rate limit, printers
     counter.register(app)  # counter pages + the serial barcode scanners of [[scanners]]
+    rate.register(app)     # rating screens /rate/<counter> + the serial rating keypads of [[raters]]
 
 
 def _safe(details: dict) -> dict:
