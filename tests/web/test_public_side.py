@@ -55,7 +55,7 @@ def url_map(tmp_path_factory):
 def sample_path(rule, server) -> str:
     """The rule with real values: the called ticket, the waiting ticket's token, counter 1, display-1…"""
     filenames = {"static": "api.js", "kiosk.static": "kiosk.js", "counter.static": "counter.js",
-                 "display.static": "lobby.js", "rate.static": "rate.js"}
+                 "display.static": "lobby.js", "rate.static": "rate.js", "admin.static": "admin.css"}
     values = {"ticket_id": str(server.ticket["id"]), "token": server.token, "action": "recall",
               "counter_id": "1", "display_id": "display-1", "kiosk_id": "kiosk-1", "seq": str(server.call_seq),
               "filename": filenames.get(rule.endpoint, "")}
