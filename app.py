@@ -159,11 +159,13 @@ def register_screens(app: Flask) -> None:
     import counter
     import display
     import kiosk
+    import rate
 
     display.register(app)  # lobby and per-counter displays, their audio and notice
     kiosk.register(app)    # kiosk screen, phone status page /t/<token>, rate limit, printers
     counter.register(app)  # counter pages + the serial barcode scanners of [[scanners]]
     admin.register(app)    # the admin console /admin: users, devices, notices, change log, other teams' pages
+    rate.register(app)     # rating screens /rate/<counter> + the serial rating keypads of [[raters]]
 
 
 def _safe(details: dict) -> dict:

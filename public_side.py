@@ -5,6 +5,7 @@ staff LAN (kiosks, counters, displays, sign-in, the API); the public listener se
 `PublicSide`, which lets through only the phone's status page and what that page loads:
 
     GET /t/<token>, /t/<token>/state, /t/<token>/qr.svg     the status page, its JSON, its QR code
+    GET and POST /t/<token>/rating                           the citizen's rating, once the ticket is done
     the page's CSS and JavaScript (PUBLIC_FILES)             nothing else from /static or /kiosk-static
     /socket.io/                                              where realtime.on_connect accepts only
                                                              clients that follow a ticket ({"ticket": token})
@@ -23,7 +24,9 @@ from werkzeug.exceptions import HTTPException
 # A key of the WSGI environ, set only by PublicSide: a client cannot set it (its headers arrive as HTTP_*).
 PUBLIC_MARK = "xephang.public_side"
 
-PUBLIC_ENDPOINTS = frozenset({"status.page", "status.state", "status.qr_code"})
+PUBLIC_ENDPOINTS = frozenset({"status.page", "status.state", "status.qr_code", "status.rating"})
+# The only writes a phone may make: (endpoint, method). Everything else on this side only reads.
+PUBLIC_WRITES = frozenset({("status.rate", "POST")})
 # (endpoint, filename) of the static files the status page loads (kiosk/templates/kiosk/status.html and
 # the modules it imports); tests/browser/test_public_side.py fails if the page needs one more.
 PUBLIC_FILES = frozenset({("static", "xh.css"), ("static", "feed.js"), ("static", "vendor/socket.io.min.js"),
@@ -70,8 +73,13 @@ class PublicSide:
         path = environ.get("PATH_INFO", "")
         if path.startswith(SOCKET_PATH):
             return environ.get("REQUEST_METHOD") in ("GET", "POST")  # engine.io polls with POST
-        if environ.get("REQUEST_METHOD") not in READ_METHODS:
-            return False
+        method = environ.get("REQUEST_METHOD")
+        if method not in READ_METHODS:
+            try:
+                endpoint, _ = self.app.url_map.bind_to_environ(environ).match(path, method=method)
+            except HTTPException:
+                return False
+            return (endpoint, method) in PUBLIC_WRITES
         try:
             endpoint, arguments = self.app.url_map.bind_to_environ(environ).match(path, method="GET")
         except HTTPException:  # no such route, or a redirect to one (e.g. a missing slash)

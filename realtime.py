@@ -28,6 +28,8 @@ import public_side
 from api.auth import SESSION_ENDED, Caller, Unauthenticated, current_caller, device_caller, outlived, still_valid
 from core.errors import QueueError
 from core.publicity import public_details, public_snapshot
+from core.rating import RATED
+from core.rating import feed_event as rating_feed_event
 from store import access
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,8 @@ class Realtime:
                     log.exception("push of event %s failed", row.get("seq"))
 
     def push(self, row: dict) -> None:
+        if row["kind"] == RATED:
+            row = rating_feed_event(row)  # that someone rated, never which ticket or how (core/rating.py)
         self.socketio.emit("event", staff_event(row), to=STAFF_ROOM)
         self.socketio.emit("event", public_event(row), to=CENTRE_ROOM)
         token = row.get("route", {}).get("token")

@@ -5,7 +5,7 @@
     python server.py --config FILE --db PATH add-user NAME --role clerk|manager|admin --password PW
     python server.py --config FILE --db PATH set-role NAME ROLE | disable-user NAME | enable-user NAME
     python server.py --config FILE --db PATH sign-out-user NAME | list-users
-    python server.py --config FILE --db PATH add-device kiosk|counter|display ID [--token T] [--replace]
+    python server.py --config FILE --db PATH add-device kiosk|counter|display|rating ID [--token T] [--replace]
     python server.py --config FILE --db PATH revoke-device KIND ID | list-devices
     python server.py --config FILE --db PATH seed-demo                            the demo's logins
     python server.py --db PATH backup FILE [--overwrite]       a verified copy, safe while the server runs
@@ -24,7 +24,7 @@ import argparse
 import sys
 
 ROLES = ("clerk", "manager", "admin")          # store/access.py ROLES (not imported: see above)
-DEVICE_KINDS = ("kiosk", "counter", "display")  # store/access.py DEVICE_KINDS
+DEVICE_KINDS = ("kiosk", "counter", "display", "rating")  # store/access.py DEVICE_KINDS
 
 # Passwords have at least access.MIN_PASSWORD_LENGTH characters, like every other.
 DEMO_USERS = [("admin", "admin", "admin123"), ("lan", "clerk", "lan12345"), ("minh", "clerk", "minh1234"),
@@ -36,6 +36,7 @@ def demo_devices(settings) -> list[tuple[str, str, str]]:
     devices = [("kiosk", k, f"demo-{k}") for k in settings.kiosks]
     devices += [("counter", c, f"demo-counter-{c}") for c in settings.counters]
     devices += [("display", d, f"demo-{d}") for d in settings.displays]
+    devices += [("rating", c, f"demo-rating-{c}") for c in settings.counters]
     return devices
 
 
@@ -139,7 +140,9 @@ def _manage(args, settings, store, access) -> int:
             state = f"disabled {row['disabled_at']}" if row["disabled_at"] else "active"
             print(f"{row['name']}\t{row['role']}\t{state}\tcreated {row['created_at']}")
     elif command in ("add-device", "revoke-device"):
-        known = {"kiosk": settings.kiosks, "counter": settings.counters, "display": settings.displays}[args.kind]
+        # A rating device belongs to one counter: its id is that counter's id (/rate/<counter>).
+        known = {"kiosk": settings.kiosks, "counter": settings.counters, "display": settings.displays,
+                 "rating": settings.counters}[args.kind]
         if command == "add-device" and args.id not in known:
             print(f"error: {args.kind} {args.id!r} is not in {args.config} (known: {', '.join(known)})",
                   file=sys.stderr)

@@ -30,6 +30,7 @@ DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # (a counter's call button, a display) is given its token only; the QR then holds the token itself.
 PAIRING_PAGES = {
     "kiosk": lambda device_id, token: url_for("kiosk.screen", kiosk_id=device_id, token=token, _external=True),
+    "rating": lambda device_id, token: url_for("rate.screen", counter_id=device_id, token=token, _external=True),
 }
 
 nav("devices", "admin.devices_page", roles=ROLES)
@@ -66,6 +67,7 @@ WORDS = {
         "revoked_notice": "Đã thu hồi mã của {kind} {id}.",
         "printer": "Máy in",
         "scanners": "Máy quét",
+        "keypads": "Bàn phím đánh giá",
         "status_ok": "sẵn sàng",
         "scanner_connected": "đã kết nối",
         "scanner_disconnected": "mất kết nối",
@@ -103,6 +105,7 @@ WORDS = {
         "revoked_notice": "Token of {kind} {id} revoked.",
         "printer": "Printer",
         "scanners": "Scanners",
+        "keypads": "Rating keypads",
         "status_ok": "ready",
         "scanner_connected": "connected",
         "scanner_disconnected": "disconnected",
@@ -115,6 +118,8 @@ WORDS = {
 def configured(kind: str) -> dict | None:
     """The devices of this kind in config.toml ({id: settings with .name}), or None for a kind config.toml
     does not list (its ids are then whatever the admin pairs)."""
+    if kind == "rating":  # a rating device's id is its counter's (README "Satisfaction ratings")
+        return centre().settings.counters
     devices = getattr(centre().settings, f"{kind}s", None)
     return devices if isinstance(devices, dict) else None
 
@@ -216,6 +221,10 @@ def _hardware(kind: str, device_id: str) -> list[dict]:
     if kind == "counter" and scanners is not None:
         found += [{"what": "scanners", "state": f"scanner_{state}", "ok": state == "connected"}
                   for state in scanners.statuses(device_id)]
+    raters = current_app.extensions.get("xephang_raters")
+    if kind == "rating" and raters is not None:
+        found += [{"what": "keypads", "state": f"scanner_{state}", "ok": state == "connected"}
+                  for state in raters.statuses(device_id)]
     return found
 
 

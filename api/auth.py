@@ -214,3 +214,22 @@ def alert_scope(caller: Caller | None) -> str | None:
     if caller is not None and caller.kind in ("counter", "clerk") and caller.counter is not None:
         return caller.counter
     return None
+def require_rating_device(counter_id: str) -> Caller:
+    """The rating device paired with `counter_id` (its device id is the counter's id): the only caller
+    that may ask or send ratings at a counter. A clerk or the counter's own token may not: the rating is
+    the citizen's, and the clerk must not be able to give it (or read it)."""
+    caller = require("rating")
+    if caller.id != str(counter_id):
+        raise NotAllowed("wrong_counter", f"Thiết bị đánh giá này thuộc quầy {caller.id}, không phải quầy {counter_id}.")
+    return caller
+
+
+def require_phone_write() -> None:
+    """A write from a ticket's status page, which has no session: the ticket token in the path is its
+    key. It must be JSON (a form of another site cannot send that without asking first) and, when the
+    browser names the sending page, from this server's own pages."""
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        raise NotAllowed("cross_site", "Yêu cầu đến từ một trang web khác nên bị từ chối.")
+    if not request.is_json:
+        raise QueueError("json_required", "Nội dung gửi lên phải là JSON (Content-Type: application/json).")

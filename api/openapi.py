@@ -151,6 +151,21 @@ def openapi_document(settings) -> dict:
                  **_errors(400, 401, 403, 404)},
                 {"type": "object", "required": ["code"], "additionalProperties": False,
                  "properties": {"code": {"type": "string"}}})},
+            "/rate/{counter_id}/state": {"get": {
+                **_op("What the counter's rating screen draws: counter, clerk, levels, reasons, the question to "
+                      "ask now, keypads (that counter's rating device)",
+                      {"200": {"description": "counter, counter_name, clerk, rating, pending, keypads"},
+                       **_errors(401, 403, 404)}),
+                "parameters": [counter_id]}},
+            "/rate/{counter_id}/ratings": {"post": {
+                **_op("The citizen's rating of the ticket just finished at this counter (its rating device)",
+                      {"201": {"description": "ticket_id, level, levels, channel"}, **_errors(400, 401, 403, 404, 409)},
+                      {"type": "object", "required": ["ticket", "level"], "additionalProperties": False,
+                       "properties": {"ticket": {"type": "integer"},
+                                      "level": {"type": "integer", "minimum": 1, "maximum": settings.rating.levels},
+                                      "reasons": {"type": "array", "uniqueItems": True,
+                                                  "items": {"enum": [r.id for r in settings.rating.reasons]}}}}),
+                "parameters": [counter_id]}},
             "/api/openapi.json": {"get": _op("This document", {"200": {"description": "OpenAPI 3.1"}},
                                              security=False)},
         },

@@ -37,3 +37,10 @@ NOTICE_CHANGED = "notice_changed"
 # the disk). Appended by store/db.py (actor "system", no ticket) in the first transaction that commits;
 # details: state, since, seconds, refused.
 STORAGE_RECOVERED = "storage_recovered"
+
+# A citizen rated a finished ticket (core/rating.py; details: level, levels, reasons, counter, clerk,
+# service, channel). Anonymous on the feed: pushed without ticket or details.
+RATED = "rated"
+# A serial rating keypad ([[raters]]) disconnected or came back (details: status, message), like a scanner.
+RATER_STATUS = "rater_status"
+DEVICE_EVENTS = DEVICE_EVENTS + (RATER_STATUS,)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config_reader import IDENTIFIER, ConfigError, Table, parse_sessions, unique
 from .security_settings import Security, parse_security
+from .rating_settings import Rater, RatingOptions, parse_raters, parse_rating
 from .screen_settings import PRINTER_URL, DisplayOptions, KioskOptions, Voice, parse_display, parse_kiosk, parse_voice
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -164,6 +165,8 @@ class Settings:
     security: Security = Security()
     # Thủ tục closed for a day in the console: local date → {code: (reason vi, reason en)}.
     closures: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    rating: RatingOptions = RatingOptions()
+    raters: tuple[Rater, ...] = ()
 
     def counters_serving(self, service_code: str) -> list[Counter]:
         """Counters whose list of services includes `service_code`."""
@@ -299,12 +302,15 @@ def parse_settings(data: dict) -> Settings:
     voice = parse_voice(root.table("voice", required=False))
     display = parse_display(root.table("display", required=False))
     security = parse_security(root.table("security", required=False))
+    rating = parse_rating(root.table("rating", required=False))
+    raters = parse_raters(root.tables("raters", required=False), counters_by_id, rating)
     root.finish()
     return Settings(centre=centre, hours=hours, policy=policy, priority_groups=priority_groups,
                     groups=groups, services=services, counters=counters_by_id,
                     kiosks=unique(kiosks, "kiosk", "kiosks"),
                     displays=unique(displays, "display", "displays"), scanners=tuple(scanners),
-                    voice=voice, display=display, kiosk=kiosk_options, security=security)
+                    voice=voice, display=display, kiosk=kiosk_options, security=security,
+                    rating=rating, raters=raters)
 
 
 def load_settings(path: str | Path) -> Settings:

@@ -52,8 +52,9 @@ class QueueViews(QueueWaits):
                 raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự này.", ticket=ticket_id)
             view = self.ticket_view(tx, ticket)
             if with_history:
+                # A rating is anonymous (core/rating.py): it is never shown beside the ticket it rates.
                 view["history"] = [{k: e[k] for k in ("seq", "at", "actor", "kind", "counter", "details")}
-                                   for e in tx.events(ticket_id=ticket_id)]
+                                   for e in tx.events(ticket_id=ticket_id) if e["kind"] != events.RATED]
             return view
 
     def ticket_for_token(self, token: str) -> dict:

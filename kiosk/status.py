@@ -5,6 +5,9 @@
                             unguessable (128 random bits) and the page shows no personal data.
     GET /t/<token>/state    the same ticket as JSON (the page refreshes with it when the phone wakes)
     GET /t/<token>/qr.svg   the QR code of the page's address (the kiosk shows it on screen)
+    GET /t/<token>/rating   whether the ticket may be rated now / was rated, and the levels and reasons
+    POST /t/<token>/rating  {"level", "reasons"}: the citizen's one rating, once the ticket is done
+                            (core/rating.py; the public listener lets exactly these two through)
 
 Kept under 100 KB in total: no web font (system fonts only), socket.io's client is the biggest part.
 """
@@ -16,7 +19,10 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from markupsafe import escape
 
 from api import centre
+from api.auth import require_phone_write
+from api.routes import body
 from core.errors import QueueError
+from core.rating import Ratings
 from i18n import language, words
 
 from .words import STATUS_WORDS
@@ -46,6 +52,7 @@ def page(token: str):
     else:
         config = {"token": token, "lang": lang, "ticket": ticket, "stateUrl": url_for(".state", token=token),
                   "returnMinutes": settings.policy.no_show_return_minutes,
+                  "ratingUrl": url_for(".rating", token=token),
                   "timezone": settings.centre.timezone.key, "words": words(STATUS_WORDS, lang)}
         response = Response(render_template(
             "kiosk/status.html", lang=lang, w=config["words"], ticket=ticket, config=config,
@@ -63,6 +70,24 @@ def state(token: str):
     response = jsonify(centre().engine.ticket_for_token(token))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@blueprint.get("/t/<token>/rating")
+def rating(token: str):
+    """{"open", "rated", "levels", "reasons", "reasons_from_level"}: what the page's rating card shows."""
+    answer = Ratings(centre().engine).phone_state(token) | centre().settings.rating.as_json(language())
+    response = jsonify(answer)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.post("/t/<token>/rating")
+def rate(token: str):
+    """The citizen's rating from the phone: once per ticket, after it is done, on its own day."""
+    require_phone_write()
+    data = body({"level": (int,), "reasons": (list,)}, required=("level",))
+    rated = Ratings(centre().engine).rate_by_phone(token, data["level"], data.get("reasons"))
+    return jsonify({"level": rated["level"], "levels": rated["levels"]}), 201
 
 
 @blueprint.get("/t/<token>/qr.svg")

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from werkzeug.security import check_password_hash, generate_password_hash
 
 ROLES = ("clerk", "manager", "admin")
-DEVICE_KINDS = ("kiosk", "counter", "display")
+DEVICE_KINDS = ("kiosk", "counter", "display", "rating")  # rating: the satisfaction screen of one counter
 MIN_PASSWORD_LENGTH = 8
 TOKEN_CACHE_SECONDS = 10.0
 

@@ -165,6 +165,30 @@ MIGRATIONS: list[tuple[str, str]] = [
             version INTEGER NOT NULL
         );
     """),
+    ("rating devices; one satisfaction rating per ticket", """
+        -- Rebuilt (SQLite cannot change a CHECK) to admit the device kind 'rating': the tablet beside a
+        -- counter that asks citizens how they were served (README "Satisfaction ratings").
+        CREATE TABLE devices_new (
+            token_hash TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('kiosk', 'counter', 'display', 'rating')),
+            device_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        INSERT INTO devices_new (token_hash, kind, device_id, created_at, revoked_at)
+            SELECT token_hash, kind, device_id, created_at, revoked_at FROM devices;
+        DROP TABLE devices;
+        ALTER TABLE devices_new RENAME TO devices;
+        CREATE INDEX IF NOT EXISTS devices_by_id ON devices (kind, device_id);
+        -- The rating itself (level, reasons) lives only in its `rated` event, the one source reports read;
+        -- this row is the last line of defence for "one rating per ticket", as UNIQUE is for numbers:
+        -- the counter's screen, its keypad and the phone may all try at once.
+        CREATE TABLE IF NOT EXISTS ratings (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets (id),
+            rated_at TEXT NOT NULL,
+            channel TEXT NOT NULL CHECK (channel IN ('device', 'phone'))
+        );
+    """),
 ]
 
 

@@ -49,10 +49,106 @@ function render() {
 
 const callKey = () => `${ticket.called_at}|${ticket.recalls}`;
 
+// --- the rating card: once the ticket is done, once per ticket (core/rating.py says whether it may) -----
+const rate = { options: null, level: null, reasons: new Set(), sending: false, thanked: false, asked: null };
+
+async function loadRating() {
+  if (ticket.status !== "done" || rate.sending) { $("rate").hidden = true; return; }
+  try {
+    const response = await fetch(config.ratingUrl, { cache: "no-store", headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    rate.options = await response.json();
+  } catch { return; /* offline: the next ticket push or wake asks again */ }
+  renderRating();
+}
+
+function renderRating() {
+  const options = rate.options;
+  if (!options || ticket.status !== "done" || (!options.open && !options.rated)) { $("rate").hidden = true; return; }
+  $("rate").hidden = false;
+  const result = $("rate-result");
+  if (!options.open) {
+    $("rate-question").hidden = true; $("rate-levels").hidden = true; $("rate-why").hidden = true;
+    result.hidden = false;
+    result.textContent = word(rate.thanked ? "rate_thanks" : "rate_done");
+    return;
+  }
+  result.hidden = true;
+  const levels = $("rate-levels");
+  levels.replaceChildren();
+  for (const item of options.levels) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `phone-rate-level level-${item.level} of-${options.levels.length}`;
+    button.dataset.level = String(item.level);
+    button.setAttribute("aria-pressed", String(rate.level === item.level));
+    button.textContent = item.label;
+    button.addEventListener("click", () => chooseLevel(item.level));
+    levels.append(button);
+  }
+  const why = options.reasons_from_level > 0 && rate.level !== null && rate.level >= options.reasons_from_level
+              && options.reasons.length > 0;
+  $("rate-why").hidden = !why;
+  const reasons = $("rate-reasons");
+  reasons.replaceChildren();
+  for (const reason of options.reasons) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "phone-rate-reason";
+    button.dataset.reason = reason.id;
+    button.setAttribute("aria-pressed", String(rate.reasons.has(reason.id)));
+    button.textContent = reason.name;
+    button.addEventListener("click", () => {
+      if (rate.reasons.has(reason.id)) rate.reasons.delete(reason.id); else rate.reasons.add(reason.id);
+      renderRating();
+    });
+    reasons.append(button);
+  }
+}
+
+function chooseLevel(level) {
+  const options = rate.options;
+  rate.level = level;
+  if (options.reasons_from_level > 0 && level >= options.reasons_from_level && options.reasons.length > 0) {
+    renderRating();  // a low rating may say why; "Gửi đánh giá" sends it
+    return;
+  }
+  rate.reasons.clear();
+  sendRating();
+}
+
+async function sendRating() {
+  if (rate.sending || rate.level === null) return;
+  rate.sending = true;
+  const reasons = rate.options.reasons.map((r) => r.id).filter((id) => rate.reasons.has(id));
+  let answer = null;
+  try {
+    const response = await fetch(config.ratingUrl, {
+      method: "POST", cache: "no-store", headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ level: rate.level, reasons }),
+    });
+    answer = await response.json().catch(() => ({}));
+    if (response.ok) rate.thanked = true;
+    else if (answer.error !== "already_rated") throw new Error(answer.message || "rate_error");
+  } catch (error) {
+    const result = $("rate-result");
+    result.hidden = false;
+    result.textContent = config.lang === "vi" && error.message && error.message !== "rate_error" ? error.message
+                                                                                              : word("rate_error");
+    rate.sending = false;
+    return;
+  }
+  rate.sending = false;
+  await loadRating();
+}
+
+$("rate-send").addEventListener("click", sendRating);
+
 function update(next) {
   if (!next || (typeof next.seq === "number" && typeof ticket.seq === "number" && next.seq < ticket.seq)) return;
   ticket = next;
   render();
+  loadRating();  // done now, or rated at the counter meanwhile: the card follows
 }
 
 // Vibration and sound need a tap on most phones: the button below gives it; without it we try anyway.
@@ -101,6 +197,7 @@ $("called-ok").addEventListener("click", () => {
 });
 
 render();
+loadRating();
 const socket = followTicket({ token: config.token, onTicket: update, onConnection: showConnection });
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState !== "visible") return;

@@ -12,7 +12,7 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # Routes under those prefixes that answer a page, a file or audio, not JSON; every other one must be documented.
 PAGES = {"counter.screen", "counter.login", "counter.static", "display.index", "display.lobby",
          "display.counter_screen", "display.logo", "display.static", "display.chime", "display.call_audio", "kiosk.static",
-         "kiosk.screen"}
+         "kiosk.screen", "rate.screen", "rate.static"}
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 
@@ -37,7 +37,7 @@ def test_document_is_openapi_3_1(document):
     assert schemes["device"] == {"type": "http", "scheme": "bearer"}
     assert schemes["session"]["type"] == "apiKey" and schemes["session"]["in"] == "cookie"
     for path, item in document["paths"].items():
-        assert path.startswith(("/api/", "/display/", "/kiosk/", "/counter/"))
+        assert path.startswith(("/api/", "/display/", "/kiosk/", "/counter/", "/rate/"))
         assert set(item) <= HTTP_METHODS | {"parameters", "summary", "description"}, path
         declared = {p["name"] for p in item.get("parameters", [])}
         for method in set(item) & HTTP_METHODS:
@@ -60,7 +60,7 @@ def test_document_is_openapi_3_1(document):
 def test_document_lists_every_api_route_and_nothing_else(api, document):
     registered = {(openapi_path(rule.rule), method.lower())
                   for rule in api.app.url_map.iter_rules()
-                  if rule.rule.startswith(("/api/", "/display", "/kiosk", "/counter")) and rule.endpoint not in PAGES
+                  if rule.rule.startswith(("/api/", "/display", "/kiosk", "/counter", "/rate")) and rule.endpoint not in PAGES
                   for method in rule.methods - IGNORED_METHODS}
     documented = {(path, method) for path, item in document["paths"].items() for method in set(item) & HTTP_METHODS}
     assert documented == registered

@@ -1,0 +1,53 @@
+"""The rating screen's words and the phone's rating words, Vietnamese first (i18n.words falls back to it).
+
+Placeholders in braces ({counter}, {clerk}, {seconds}) are filled in by the page's script.
+"""
+
+RATE_WORDS = {
+    "vi": {
+        "title": "Đánh giá mức độ hài lòng",
+        "other_language": "English",
+        "counter_idle": "Xin mời công dân",
+        "clerk": "Cán bộ tiếp nhận: {clerk}",
+        "no_clerk": "Quầy chưa có cán bộ làm việc",
+        "question": "Ông/Bà có hài lòng với việc giải quyết thủ tục?",
+        "service": "Thủ tục: {service}",
+        "seconds_left": "Còn {seconds} giây",
+        "keys_hint": "Chạm vào một nút, hoặc bấm phím 1–{levels} trên bàn phím đánh giá.",
+        "reasons_question": "Ông/Bà chưa hài lòng về điều gì? (có thể chọn nhiều)",
+        "reasons_send": "Gửi đánh giá",
+        "reasons_skip": "Bỏ qua",
+        "thanks": "Xin cảm ơn Ông/Bà đã đánh giá!",
+        "thanks_note": "Ý kiến của Ông/Bà giúp trung tâm phục vụ tốt hơn.",
+        "unpaired_title": "Màn hình đánh giá chưa được cấp mã",
+        "unpaired_text": "Trên máy chủ, chạy: server.py add-device rating {counter}, rồi mở {url}?token=MÃ trên máy này.",
+        "invalid_token": "Mã thiết bị không hợp lệ hoặc đã bị thu hồi.",
+        "error_generic": "Không gửi được đánh giá. Xin vui lòng thử lại.",
+        "connection_lost": "Mất kết nối",
+        "not_found": "Không có quầy này",
+        "keypad_off": "Bàn phím đánh giá mất kết nối. Mời chạm vào màn hình.",
+    },
+    "en": {
+        "title": "How satisfied are you?",
+        "other_language": "Tiếng Việt",
+        "counter_idle": "Welcome",
+        "clerk": "Your clerk: {clerk}",
+        "no_clerk": "No clerk at this counter yet",
+        "question": "Are you satisfied with how your procedure was handled?",
+        "service": "Procedure: {service}",
+        "seconds_left": "{seconds} s left",
+        "keys_hint": "Touch a button, or press key 1–{levels} on the rating keypad.",
+        "reasons_question": "What were you not satisfied with? (choose any)",
+        "reasons_send": "Send",
+        "reasons_skip": "Skip",
+        "thanks": "Thank you for your rating!",
+        "thanks_note": "Your opinion helps the centre serve you better.",
+        "unpaired_title": "This rating screen has no device token",
+        "unpaired_text": "On the server run: server.py add-device rating {counter}, then open {url}?token=TOKEN here.",
+        "invalid_token": "The device token is invalid or was revoked.",
+        "error_generic": "The rating could not be sent. Please try again.",
+        "connection_lost": "Connection lost",
+        "not_found": "No such counter",
+        "keypad_off": "The rating keypad is disconnected. Please use the screen.",
+    },
+}
