@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from datetime import date, timedelta
+from datetime import date
 
 from store import report_facts as table
 
 from .errors import InvalidRequest
-from .report_facts import open_seconds, ticket_facts  # noqa: F401  (open_seconds: the definition's home)
+from .report_facts import ticket_facts
 from .settings import Settings
 
 MAX_DAYS = 731  # two years: a year against the year before; more is a database export, not a report
@@ -35,12 +35,20 @@ LEVEL_NAMES_EN = {
 }
 
 
-def is_satisfied(level: int, levels: int) -> bool:
-    """"Hài lòng" = a level in the top half of the scale: 1–2 of 5, 1–2 of 4, 1 of 3 (1 = best)."""
-    return level * 2 <= levels
+def satisfied_levels(settings: Settings) -> int:
+    """Levels 1…N count as "hài lòng": `rating.satisfied_levels` when the centre configures ratings, else 0,
+    meaning the top half of each rating's own scale (1–2 of 5, 1–2 of 4, 1 of 3; 1 = best)."""
+    rating = getattr(settings, "rating", None)
+    return int(getattr(rating, "satisfied_levels", 0) or 0)
 
 
-def level_name(level: int, levels: int, lang: str = "vi") -> str:
+def level_name(level: int, levels: int, lang: str = "vi", settings: Settings | None = None) -> str:
+    """A rating level's words: the centre's own [rating] labels when the scale matches, else the shipped ones."""
+    rating = getattr(settings, "rating", None) if settings is not None else None
+    if rating is not None and getattr(rating, "levels", None) == levels:
+        labels = rating.labels_en if lang == "en" else rating.labels
+        if 1 <= level <= len(labels):
+            return labels[level - 1]
     names = (LEVEL_NAMES_EN if lang == "en" else LEVEL_NAMES).get(levels)
     return names[level - 1] if names and 1 <= level <= len(names) else f"{level}/{levels}"
 
@@ -158,8 +166,9 @@ def build_report(path: str, settings: Settings, filters: dict, lang: str = "vi",
     target = settings.policy.wait_target_minutes
     empty = [0] * len(table.SUMS)
     with table.connect(path) as connection:
-        detail = table.cells(connection, filters, target * 60, "detail")
-        clock = table.cells(connection, filters, target * 60, "clock")
+        satisfied = satisfied_levels(settings)
+        detail = table.cells(connection, filters, target * 60, "detail", satisfied)
+        clock = table.cells(connection, filters, target * 60, "clock", satisfied)
         times = {name: time_figures(table.sorted_times(connection, filters, column))
                  for name, column in (("wait", "wait"), ("walk", "walk"), ("service", "service_time"))}
         levels = table.rating_levels(connection, filters)
@@ -196,7 +205,8 @@ def build_report(path: str, settings: Settings, filters: dict, lang: str = "vi",
                     "hours": sorted(hours), "cells": heat},
         "satisfaction": {"rated": summary["rated"], "satisfied": summary["satisfied"],
                          "satisfied_share": summary["satisfied_share"],
-                         "levels": [{"levels": n, "level": level, "name": level_name(level, n, lang), "count": count}
+                         "levels": [{"levels": n, "level": level, "name": level_name(level, n, lang, settings),
+                                     "count": count}
                                     for n, level, count in levels]},
     }
     for dim in ("service", "group", "counter", "clerk"):
@@ -227,8 +237,3 @@ def _shown_filters(filters: dict) -> dict:
     priority = filters.get("priority")
     shown["priority"] = None if priority is None else (priority or NO_PRIORITY)
     return {key: value for key, value in shown.items() if value is not None}
-
-
-def previous_days(day: date, count: int) -> list[date]:
-    """The `count` days before `day`, oldest first."""
-    return [day - timedelta(days=n) for n in range(count, 0, -1)]

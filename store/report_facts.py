@@ -34,7 +34,8 @@ SELECT {group},
        count(wait), total(wait), sum(wait <= :target),
        count(walk), total(walk),
        sum(status = 'done' AND service_time IS NOT NULL), total(CASE WHEN status = 'done' THEN service_time END),
-       count(rating), sum(rating IS NOT NULL AND rating * 2 <= rating_levels)
+       count(rating), sum(rating IS NOT NULL AND CASE WHEN :satisfied > 0 THEN rating <= :satisfied
+                                                   ELSE rating * 2 <= rating_levels END)
 FROM report_facts WHERE {where} GROUP BY {group}
 """
 SUMS = ("issued", "served", "no_show", "cancelled", "expired", "transferred", "waits", "wait_sum", "within",
@@ -144,10 +145,11 @@ def _where(filters: dict) -> tuple[str, dict]:
     return " AND ".join(where), params
 
 
-def cells(connection, filters: dict, target_seconds: float, grouping: str) -> list[tuple]:
-    """Pre-summed cells of the filtered tickets: the GROUPINGS[grouping] keys, then the SUMS (None → 0)."""
+def cells(connection, filters: dict, target_seconds: float, grouping: str, satisfied_levels: int = 0) -> list[tuple]:
+    """Pre-summed cells of the filtered tickets: the GROUPINGS[grouping] keys, then the SUMS (None → 0).
+    A rating counts as satisfied at a level ≤ `satisfied_levels`, or in the top half of its scale with 0."""
     where, params = _where(filters)
-    params["target"] = target_seconds
+    params["target"], params["satisfied"] = target_seconds, satisfied_levels
     keys = GROUPINGS[grouping]
     sql = CELL_SQL.format(group=", ".join(keys), where=where)
     return [row[:len(keys)] + tuple(value or 0 for value in row[len(keys):])
