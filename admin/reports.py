@@ -117,8 +117,10 @@ def reports_data():
 
 
 def _tickets(filters: dict, names: tables.TicketNames) -> list[dict]:
+    path = centre().store.path  # read here: the native thread below has no Flask app context
+
     def read():
-        with report_facts.connect(centre().store.path) as connection:
+        with report_facts.connect(path) as connection:
             return [names.row(row) for row in report_facts.ticket_rows(connection, filters)]
     return run_blocking(read)
 
