@@ -84,6 +84,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     history.add_argument("--days", type=int, required=True, help="working days before today (1–1000)")
     history.add_argument("--per-day", type=int, default=300, help="citizens on a full day (default 300)")
     history.add_argument("--seed", type=int, default=2026, help="random seed (the same seed, the same history)")
+    history.add_argument("--if-empty", action="store_true",
+                         help="do nothing (exit 0) when the database already has tickets (scripts/demo.sh)")
     return parser.parse_args(argv)
 
 
@@ -192,6 +194,9 @@ def seed_history(args: argparse.Namespace, settings, store) -> int:
         return 2
     with store.read() as tx:
         if tx.last_seq() and tx.connection.execute("SELECT 1 FROM tickets LIMIT 1").fetchone():
+            if args.if_empty:
+                print(f"{args.db} already has tickets: no history seeded")
+                return 0
             print(f"error: {args.db} already has tickets; seed-history writes only into a database without "
                   "any (it would put old days after new ones in the log)", file=sys.stderr)
             return 2

@@ -7,7 +7,8 @@ import importlib
 import sys
 
 BENCHMARKS = {"issue": "bench.issue", "fanout": "bench.fanout", "print": "bench.print", "storage": "bench.storage",
-              "signin_flood": "bench.signin_flood", "waiting": "bench.waiting"}
+              "signin_flood": "bench.signin_flood", "waiting": "bench.waiting",
+              "reports": "bench.reports"}
 
 
 def main(argv: list[str] | None = None) -> int:
