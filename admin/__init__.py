@@ -38,6 +38,10 @@ from flask import Flask
 # One line per page module (import order does not matter: console.NAV_ORDER orders the menu).
 PAGES = (
     "home",
+    "users",
+    "devices",
+    "notices",
+    "history",
     "reports",
 )
 

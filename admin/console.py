@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, jsonify, make_response, redirect, render_template, request, session, url_for
 
 from api import centre
 from api.auth import Caller, Unauthenticated, csrf_token, current_caller, require
@@ -63,6 +63,31 @@ def writer(*roles: str) -> Caller:
     return caller
 
 
+def form_data() -> dict:
+    """A write's fields: the JSON body of a program, or the browser's form."""
+    if request.is_json:
+        data = request.get_json(silent=True)
+        return data if isinstance(data, dict) else {}
+    return request.form.to_dict()
+
+
+def notice(key: str, **params) -> None:
+    """A success message for the next page this browser renders (after the write's redirect).
+
+    `key` is a word of that page; a parameter named `x_key` is itself a word, shown as `x`."""
+    session.setdefault("admin_notices", []).append([key, params])
+    session.modified = True
+
+
+def _notices(merged: dict) -> list[str]:
+    shown = []
+    for key, params in session.pop("admin_notices", []):
+        values = {name.removesuffix("_key"): merged.get(value, value) if name.endswith("_key") else value
+                  for name, value in params.items()}
+        shown.append(merged.get(key, key).format(**values))
+    return shown
+
+
 def render(template: str, *, words_of: dict | None = None, status: int = 200, **context):
     """A console page in the request's language: the console's words plus the page's own (`words_of`)."""
     lang = language()
@@ -71,6 +96,7 @@ def render(template: str, *, words_of: dict | None = None, status: int = 200, **
     role = caller.kind if caller is not None and not caller.is_device else None
     response = make_response(render_template(
         template, lang=lang, w=merged, caller=caller if role else None, menu=menu(role) if role else [],
+        notices=_notices(merged) if role else [],
         csrf_token=csrf_token() if role else None, centre_name=_centre_name(lang),
         connection_lost_text=merged["connection_lost"], **context), status)
     if request.args.get("lang") in LANGUAGES:
@@ -96,7 +122,16 @@ def refused(error: QueueError):
     if isinstance(error, Unauthenticated) and request.method == "GET":
         ended = "1" if error.code in ("session_ended", "session_expired") else ""
         return redirect(url_for("admin.sign_in_page", next=request.full_path.rstrip("?"), ended=ended or None))
-    return render("admin/error.html", status=error.status, error=error)
+    return render("admin/error.html", status=error.status, error=error, back=_page_of(request.path))
+
+
+def _page_of(path: str) -> str:
+    """The console page a write belongs to (/admin/users/add → /admin/users), for the error page's link."""
+    for entry in _nav.values():
+        page = url_for(entry.endpoint)
+        if path == page or path.startswith(page + "/"):
+            return page
+    return url_for("admin.home_page")
 
 
 @blueprint.get("/login")
