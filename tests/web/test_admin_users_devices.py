@@ -153,3 +153,32 @@ def test_the_change_log_pages_by_seq(api):
     second = admin.client.get(older).get_data(as_text=True)
     assert len(re.findall(r"<tr data-seq", second)) == 5 and 'id="history-older"' not in second
     assert_error(admin.client.get("/admin/history?before=x", headers=JSON), 400, "before_invalid")
+
+
+def test_command_line_changes_are_in_the_change_log_and_keep_the_last_admin(seeded, tmp_path, capsys):
+    """Issue 11 item 5, CLI parity: the same rules and the same admin_* events as the console."""
+    import shutil
+
+    import server
+    from tests.web.api_support import CONFIG
+
+    assert server.DEVICE_KINDS == access.DEVICE_KINDS and server.ROLES == access.ROLES
+    db = tmp_path / "cli.db"
+    shutil.copyfile(seeded, db)
+    run = lambda *args: server.main(["--config", str(CONFIG), "--db", str(db), *args])  # noqa: E731
+    assert run("disable-user", "admin") == 2
+    assert "last active admin" in capsys.readouterr().err
+    assert run("revoke-device", "kiosk", "kiosk-2") == 0
+    assert run("add-device", "kiosk", "kiosk-2") == 0
+    assert run("add-device", "kiosk", "kiosk-2", "--replace") == 0
+    assert run("disable-user", "hoa") == 0
+    assert run("free-counter", "1") == 0
+    from admin.history import changes
+    from store import Store
+    store = Store(db)
+    try:
+        logged = [(row["actor"], row["kind"]) for row in reversed(changes(store))]
+    finally:
+        store.close()
+    assert logged == [("admin:command-line", kind) for kind in (
+        "admin_device_revoked", "admin_device_paired", "admin_device_repaired", "admin_user_disabled")]
