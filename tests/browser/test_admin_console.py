@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.kiosk_support import kiosk_config, start_centre
 
 LAPTOP = {"width": 1366, "height": 768}
+TABLET = {"width": 800, "height": 1280}
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +24,15 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def laptop(browser):
-    """A 1366×768 laptop; no page opened in it may raise a JavaScript error."""
+    """A 1366×768 laptop; no page opened in it may raise a JavaScript error or break the CSP (app.py)."""
     context = browser.new_context(locale="vi-VN", viewport=LAPTOP)
     errors = []
-    context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(str(error))))
+
+    def watch(page):
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text)
+                if "Content Security Policy" in message.text else None)
+    context.on("page", watch)
     yield context
     context.close()
     assert errors == []
@@ -58,6 +64,9 @@ def test_admin_creates_a_clerk_who_signs_in_at_a_counter(server, laptop):
     expect(page.locator("#password-once")).to_contain_text("Chỉ hiển thị một lần")
     password = page.locator("#password-value").text_content()
     expect(page.locator("tr[data-user=thu]")).to_contain_text("Đang hoạt động")
+    page.set_viewport_size(TABLET)
+    no_side_scroll(page)  # the table scrolls inside itself
+    page.set_viewport_size(LAPTOP)
 
     clerk = laptop.browser.new_context(locale="vi-VN", viewport=LAPTOP).new_page()
     try:
