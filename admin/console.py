@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import (Blueprint, Flask, current_app, g, jsonify, make_response, redirect, render_template, request,
+                   session, url_for)
 
 from api import centre
 from api.auth import Caller, Unauthenticated, csrf_token, current_caller, require
@@ -94,9 +95,12 @@ def render(template: str, *, words_of: dict | None = None, status: int = 200, **
     merged = {**words(WORDS, lang), **(words(words_of, lang) if words_of else {})}
     caller = current_caller()
     role = caller.kind if caller is not None and not caller.is_device else None
+    refusal = g.get("console_refusal")
+    status = refusal.status if refusal is not None else status
     response = make_response(render_template(
         template, lang=lang, w=merged, caller=caller if role else None, menu=menu(role) if role else [],
-        notices=_notices(merged) if role else [],
+        notices=_notices(merged) if role else [], refusal=refusal,
+        typed=request.form if refusal is not None else {},
         csrf_token=csrf_token() if role else None, centre_name=_centre_name(lang),
         connection_lost_text=merged["connection_lost"], **context), status)
     if request.args.get("lang") in LANGUAGES:
@@ -122,16 +126,22 @@ def refused(error: QueueError):
     if isinstance(error, Unauthenticated) and request.method == "GET":
         ended = "1" if error.code in ("session_ended", "session_expired") else ""
         return redirect(url_for("admin.sign_in_page", next=request.full_path.rstrip("?"), ended=ended or None))
-    return render("admin/error.html", status=error.status, error=error, back=_page_of(request.path))
+    page = _page_of(request.path)
+    if request.method == "POST" and error.status not in (401, 403) and page is not None:
+        # A refused form: its page again, the message above it and what was typed still in the fields.
+        g.console_refusal = error
+        return current_app.view_functions[page.endpoint]()
+    return render("admin/error.html", status=error.status, error=error,
+                  back=url_for(page.endpoint) if page else url_for("admin.home_page"))
 
 
-def _page_of(path: str) -> str:
-    """The console page a write belongs to (/admin/users/add → /admin/users), for the error page's link."""
+def _page_of(path: str) -> NavEntry | None:
+    """The console page a write belongs to (/admin/users/add → the users page)."""
     for entry in _nav.values():
         page = url_for(entry.endpoint)
         if path == page or path.startswith(page + "/"):
-            return page
-    return url_for("admin.home_page")
+            return entry
+    return None
 
 
 @blueprint.get("/login")

@@ -182,3 +182,16 @@ def test_command_line_changes_are_in_the_change_log_and_keep_the_last_admin(seed
         store.close()
     assert logged == [("admin:command-line", kind) for kind in (
         "admin_device_revoked", "admin_device_paired", "admin_device_repaired", "admin_user_disabled")]
+
+
+def test_a_refused_form_shows_its_page_again_with_the_message_and_what_was_typed(api):
+    admin = api.sign_in("admin")
+    name = "<b>" + "x" * 500
+    page = admin.client.post("/admin/users/add", data={"csrf_token": admin.csrf, "name": name, "role": "clerk"})
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert 'id="error-code">name_too_long<' in text and "“Tên đăng nhập” dài quá 64 ký tự" in text
+    assert 'id="users"' in text and f'value="&lt;b&gt;{"x" * 500}"' in text and 'aria-invalid="true"' in text
+    refused = admin.client.post("/admin/users/disable", data={"name": "lan"})  # no CSRF token: the error page
+    assert refused.status_code == 403 and 'id="error-code">csrf_failed<' in refused.get_data(as_text=True)
+    assert 'id="users"' not in refused.get_data(as_text=True)
