@@ -17,6 +17,7 @@ from api import centre
 from api.auth import Caller, Unauthenticated, csrf_token, current_caller, require
 from core.errors import QueueError
 from i18n import LANGUAGES, language, words
+from store import access
 
 from . import csrf
 from .words import WORDS
@@ -130,7 +131,10 @@ def refused(error: QueueError):
     if request.method == "POST" and error.status not in (401, 403) and page is not None:
         # A refused form: its page again, the message above it and what was typed still in the fields.
         g.console_refusal = error
-        return current_app.view_functions[page.endpoint]()
+        try:
+            return current_app.view_functions[page.endpoint]()
+        except QueueError:
+            g.console_refusal = None  # that page is not this caller's either: the plain error page
     return render("admin/error.html", status=error.status, error=error,
                   back=url_for(page.endpoint) if page else url_for("admin.home_page"))
 
@@ -146,7 +150,8 @@ def _page_of(path: str) -> NavEntry | None:
 
 @blueprint.get("/login")
 def sign_in_page():
-    """The sign-in form for managers and admins; it signs in through POST /api/session (admin/static/login.js)."""
+    """The sign-in form for managers and admins; it signs in through POST /api/session
+    (admin/static/admin-login.js)."""
     caller = current_caller()
     if caller is not None and caller.kind in CONSOLE_ROLES:
         return redirect(_safe_next())
@@ -157,9 +162,6 @@ def sign_in_page():
 def sign_out():
     """Sign out everywhere (like DELETE /api/session: the account's session version moves on)."""
     caller = writer(*CONSOLE_ROLES)
-    from store import access
-    from flask import session
-
     access.end_sessions(centre().store, caller.id)
     session.clear()
     return redirect(url_for("admin.sign_in_page"))

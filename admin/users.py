@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import redirect, request, url_for
+from flask import redirect, url_for
 
 from api import centre
 from api.routes import signin_guard

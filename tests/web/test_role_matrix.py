@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from tests.web import role_rules
 from tests.web.api_support import DISPLAY, KIOSK, ClerkClient, PASSWORDS, counter_token
 from tests.web.role_rules import CALLERS, FORBIDDEN, LOGIN, OK, RULES, SAMPLES, UNAUTH
 
