@@ -125,19 +125,34 @@ def manage(args: argparse.Namespace) -> int:
         store.close()
 
 
+COMMAND_LINE = "admin:command-line"  # who the change log names for a change made here
+
+
+def _change(kind: str, **details) -> dict:
+    """The admin_* event of a command-line change (the same kinds the console logs; README "Admin console")."""
+    from datetime import datetime, timezone
+    return {"at": datetime.now(timezone.utc), "actor": COMMAND_LINE, "kind": kind, "details": details}
+
+
 def _manage(args, settings, store, access) -> int:
     command = args.command
     if command == "add-user":
-        access.add_user(store, args.name, args.role, args.password)
+        existing = access.user(store, args.name)
+        access.add_user(store, args.name, args.role, args.password, event=_change(
+            "admin_user_added" if existing is None else "admin_user_replaced", user=args.name, role=args.role))
         print(f"user {args.name} ({args.role}) saved; any earlier session of {args.name} has ended")
     elif command == "set-role":
-        access.set_role(store, args.name, args.role)
+        existing = access.user(store, args.name)
+        access.set_role(store, args.name, args.role, event=_change(
+            "admin_user_role_changed", user=args.name, previous_role=existing and existing["role"], role=args.role))
         print(f"user {args.name} is now {args.role}; their sessions have ended")
     elif command in ("disable-user", "enable-user"):
-        access.set_disabled(store, args.name, command == "disable-user")
+        disabling = command == "disable-user"
+        access.set_disabled(store, args.name, disabling,
+                            event=_change("admin_user_disabled" if disabling else "admin_user_enabled", user=args.name))
         print(f"user {args.name} {'disabled; their sessions have ended' if command == 'disable-user' else 'enabled'}")
     elif command == "sign-out-user":
-        access.end_sessions(store, args.name)
+        access.end_sessions(store, args.name, event=_change("admin_user_signed_out", user=args.name))
         print(f"every session of {args.name} has ended")
     elif command == "list-users":
         for row in access.list_users(store):
@@ -150,10 +165,15 @@ def _manage(args, settings, store, access) -> int:
                   file=sys.stderr)
             return 2
         if command == "revoke-device":
-            count = access.revoke_device(store, args.kind, args.id)
+            count = access.revoke_device(store, args.kind, args.id,
+                                         event=_change("admin_device_revoked", device_kind=args.kind, device=args.id))
             print(f"{args.kind} {args.id}: {count} token(s) revoked")
             return 0 if count else 1
-        token = access.add_device(store, args.kind, args.id, args.token, replace=args.replace)
+        paired = any(row["live_tokens"] for row in access.list_devices(store)
+                     if (row["kind"], row["device_id"]) == (args.kind, args.id))
+        kind = "admin_device_repaired" if paired else "admin_device_paired"
+        token = access.add_device(store, args.kind, args.id, args.token, replace=args.replace,
+                                  event=_change(kind, device_kind=args.kind, device=args.id))
         print(f"{args.kind} {args.id} registered{' (old token revoked)' if args.replace else ''}; its token:")
         print(token)
     elif command == "list-devices":
@@ -171,7 +191,7 @@ def _manage(args, settings, store, access) -> int:
         print(f"counter {args.id}: " + (f"freed (was {clerk})" if clerk else "no clerk was signed in"))
     elif command == "seed-history":
         return seed_history(args, settings, store)
-    elif command == "seed-demo":
+    elif command == "seed-demo":  # the demo's own logins: not a change anyone made, so not in the change log
         for name, role, password in DEMO_USERS:
             if access.user(store, name) is None:  # demo.sh runs this at every start: keep sessions alive
                 access.add_user(store, name, role, password)
