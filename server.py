@@ -10,6 +10,7 @@
     python server.py --config FILE --db PATH seed-demo                            the demo's logins
     python server.py --db PATH backup FILE [--overwrite]       a verified copy, safe while the server runs
     python server.py --config FILE --db PATH free-counter ID                      end a clerk's claim
+    python server.py --config FILE --db PATH seed-history --days N [--per-day M]  past days for the demo
 
 Production serving: one process, gevent's WSGI server (pywsgi) with WebSocket through simple-websocket.
 One process because Socket.IO rooms live in memory (several workers would need a message queue and
@@ -82,6 +83,13 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     copy.add_argument("file")
     copy.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     commands.add_parser("free-counter", help="end the clerk's claim on a counter").add_argument("id")
+    history = commands.add_parser("seed-history", help="play N past working days through the queue engine "
+                                  "(an empty database only: the demo's and the benchmark's history)")
+    history.add_argument("--days", type=int, required=True, help="working days before today (1–1000)")
+    history.add_argument("--per-day", type=int, default=300, help="citizens on a full day (default 300)")
+    history.add_argument("--seed", type=int, default=2026, help="random seed (the same seed, the same history)")
+    history.add_argument("--if-empty", action="store_true",
+                         help="do nothing (exit 0) when the database already has tickets (scripts/demo.sh)")
     return parser.parse_args(argv)
 
 
@@ -121,19 +129,34 @@ def manage(args: argparse.Namespace) -> int:
         store.close()
 
 
+COMMAND_LINE = "admin:command-line"  # who the change log names for a change made here
+
+
+def _change(kind: str, **details) -> dict:
+    """The admin_* event of a command-line change (the same kinds the console logs; README "Admin console")."""
+    from datetime import datetime, timezone
+    return {"at": datetime.now(timezone.utc), "actor": COMMAND_LINE, "kind": kind, "details": details}
+
+
 def _manage(args, settings, store, access) -> int:
     command = args.command
     if command == "add-user":
-        access.add_user(store, args.name, args.role, args.password)
+        existing = access.user(store, args.name)
+        access.add_user(store, args.name, args.role, args.password, event=_change(
+            "admin_user_added" if existing is None else "admin_user_replaced", user=args.name, role=args.role))
         print(f"user {args.name} ({args.role}) saved; any earlier session of {args.name} has ended")
     elif command == "set-role":
-        access.set_role(store, args.name, args.role)
+        existing = access.user(store, args.name)
+        access.set_role(store, args.name, args.role, event=_change(
+            "admin_user_role_changed", user=args.name, previous_role=existing and existing["role"], role=args.role))
         print(f"user {args.name} is now {args.role}; their sessions have ended")
     elif command in ("disable-user", "enable-user"):
-        access.set_disabled(store, args.name, command == "disable-user")
+        disabling = command == "disable-user"
+        access.set_disabled(store, args.name, disabling,
+                            event=_change("admin_user_disabled" if disabling else "admin_user_enabled", user=args.name))
         print(f"user {args.name} {'disabled; their sessions have ended' if command == 'disable-user' else 'enabled'}")
     elif command == "sign-out-user":
-        access.end_sessions(store, args.name)
+        access.end_sessions(store, args.name, event=_change("admin_user_signed_out", user=args.name))
         print(f"every session of {args.name} has ended")
     elif command == "list-users":
         for row in access.list_users(store):
@@ -148,10 +171,15 @@ def _manage(args, settings, store, access) -> int:
                   file=sys.stderr)
             return 2
         if command == "revoke-device":
-            count = access.revoke_device(store, args.kind, args.id)
+            count = access.revoke_device(store, args.kind, args.id,
+                                         event=_change("admin_device_revoked", device_kind=args.kind, device=args.id))
             print(f"{args.kind} {args.id}: {count} token(s) revoked")
             return 0 if count else 1
-        token = access.add_device(store, args.kind, args.id, args.token, replace=args.replace)
+        paired = any(row["live_tokens"] for row in access.list_devices(store)
+                     if (row["kind"], row["device_id"]) == (args.kind, args.id))
+        kind = "admin_device_repaired" if paired else "admin_device_paired"
+        token = access.add_device(store, args.kind, args.id, args.token, replace=args.replace,
+                                  event=_change(kind, device_kind=args.kind, device=args.id))
         print(f"{args.kind} {args.id} registered{' (old token revoked)' if args.replace else ''}; its token:")
         print(token)
     elif command == "list-devices":
@@ -167,13 +195,48 @@ def _manage(args, settings, store, access) -> int:
             print(f"error: {error.message}", file=sys.stderr)
             return 2
         print(f"counter {args.id}: " + (f"freed (was {clerk})" if clerk else "no clerk was signed in"))
-    elif command == "seed-demo":
+    elif command == "seed-history":
+        return seed_history(args, settings, store)
+    elif command == "seed-demo":  # the demo's own logins: not a change anyone made, so not in the change log
         for name, role, password in DEMO_USERS:
             if access.user(store, name) is None:  # demo.sh runs this at every start: keep sessions alive
                 access.add_user(store, name, role, password)
         for kind, device_id, token in demo_devices(settings):
             access.add_device(store, kind, device_id, token, replace=True)
         print(f"demo users and device tokens saved in {args.db}")
+    return 0
+
+
+def seed_history(args: argparse.Namespace, settings, store) -> int:
+    """seed-history: past days through the engine, then the reports' summary caught up (core/history.py)."""
+    import time
+    from datetime import datetime
+
+    from core import reports
+    from core.history import seed_history as play
+
+    if not 1 <= args.days <= 1000 or not 1 <= args.per_day <= 5000:
+        print("error: --days must be 1–1000 and --per-day 1–5000", file=sys.stderr)
+        return 2
+    with store.read() as tx:
+        if tx.last_seq() and tx.connection.execute("SELECT 1 FROM tickets LIMIT 1").fetchone():
+            if args.if_empty:
+                print(f"{args.db} already has tickets: no history seeded")
+                return 0
+            print(f"error: {args.db} already has tickets; seed-history writes only into a database without "
+                  "any (it would put old days after new ones in the log)", file=sys.stderr)
+            return 2
+    began = time.monotonic()
+    # The seeded past needs no power-cut safety while it is being made: a crash means seeding again.
+    store.connection.execute("PRAGMA synchronous = OFF")
+    today = datetime.now(settings.centre.timezone).date()
+    seeded = play(settings, store, days=args.days, per_day=args.per_day, today=today, seed=args.seed,
+                  progress=lambda done, total, tickets: print(f"  day {done}/{total}: {tickets} tickets",
+                                                              flush=True) if done % 25 == 0 else None)
+    store.connection.execute("PRAGMA synchronous = FULL")
+    folded = reports.catch_up(args.db, settings)
+    print(f"seeded {seeded.days} working days ({seeded.first_day} … {seeded.last_day}), {seeded.tickets} tickets, "
+          f"{folded} events summed for the reports, in {time.monotonic() - began:.1f} s")
     return 0
 
 

@@ -47,6 +47,7 @@ PAGES = (
     "counters",   # quầy: services served, priority, pause/resume/free
     "hours",      # giờ làm việc, ngày nghỉ lễ, làm bù
     "policy",     # chính sách hàng đợi
+    "reports",
 )
 
 

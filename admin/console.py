@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import (Blueprint, Flask, current_app, g, jsonify, make_response, redirect, render_template, request,
+                   session, url_for)
 
 from api import centre
 from api.auth import Caller, Unauthenticated, csrf_token, current_caller, require
 from core.errors import QueueError
 from i18n import LANGUAGES, language, words
+from store import access
 
 from . import csrf
 from .words import WORDS
@@ -94,9 +96,12 @@ def render(template: str, *, words_of: dict | None = None, status: int = 200, **
     merged = {**words(WORDS, lang), **(words(words_of, lang) if words_of else {})}
     caller = current_caller()
     role = caller.kind if caller is not None and not caller.is_device else None
+    refusal = g.get("console_refusal")
+    status = refusal.status if refusal is not None else status
     response = make_response(render_template(
         template, lang=lang, w=merged, caller=caller if role else None, menu=menu(role) if role else [],
-        notices=_notices(merged) if role else [],
+        notices=_notices(merged) if role else [], refusal=refusal,
+        typed=request.form if refusal is not None else {},
         csrf_token=csrf_token() if role else None, centre_name=_centre_name(lang),
         connection_lost_text=merged["connection_lost"], **context), status)
     if request.args.get("lang") in LANGUAGES:
@@ -122,21 +127,31 @@ def refused(error: QueueError):
     if isinstance(error, Unauthenticated) and request.method == "GET":
         ended = "1" if error.code in ("session_ended", "session_expired") else ""
         return redirect(url_for("admin.sign_in_page", next=request.full_path.rstrip("?"), ended=ended or None))
-    return render("admin/error.html", status=error.status, error=error, back=_page_of(request.path))
+    page = _page_of(request.path)
+    if request.method == "POST" and error.status not in (401, 403) and page is not None:
+        # A refused form: its page again, the message above it and what was typed still in the fields.
+        g.console_refusal = error
+        try:
+            return current_app.view_functions[page.endpoint]()
+        except QueueError:
+            g.console_refusal = None  # that page is not this caller's either: the plain error page
+    return render("admin/error.html", status=error.status, error=error,
+                  back=url_for(page.endpoint) if page else url_for("admin.home_page"))
 
 
-def _page_of(path: str) -> str:
-    """The console page a write belongs to (/admin/users/add → /admin/users), for the error page's link."""
+def _page_of(path: str) -> NavEntry | None:
+    """The console page a write belongs to (/admin/users/add → the users page)."""
     for entry in _nav.values():
         page = url_for(entry.endpoint)
         if path == page or path.startswith(page + "/"):
-            return page
-    return url_for("admin.home_page")
+            return entry
+    return None
 
 
 @blueprint.get("/login")
 def sign_in_page():
-    """The sign-in form for managers and admins; it signs in through POST /api/session (admin/static/login.js)."""
+    """The sign-in form for managers and admins; it signs in through POST /api/session
+    (admin/static/admin-login.js)."""
     caller = current_caller()
     if caller is not None and caller.kind in CONSOLE_ROLES:
         return redirect(_safe_next())
@@ -147,9 +162,6 @@ def sign_in_page():
 def sign_out():
     """Sign out everywhere (like DELETE /api/session: the account's session version moves on)."""
     caller = writer(*CONSOLE_ROLES)
-    from store import access
-    from flask import session
-
     access.end_sessions(centre().store, caller.id)
     session.clear()
     return redirect(url_for("admin.sign_in_page"))

@@ -22,6 +22,7 @@ from kiosk.status import qr_svg  # the same QR drawing as the phones' status lin
 from store import access
 
 from .console import blueprint, form_data, nav, notice, render, viewer, writer
+from .refusals import account_refusal
 
 ROLES = ("admin",)  # device administration is not a manager's (issue 11, "Roles")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -125,8 +126,13 @@ def configured(kind: str) -> dict | None:
 
 
 @blueprint.get("/devices")
-def devices_page(shown: dict | None = None, status: int = 200):
+def devices_page():
     viewer(*ROLES)
+    return _page()
+
+
+def _page(shown: dict | None = None, status: int = 200):
+    """The devices page; `shown`: {kind, id, token, url, qr} of a token made just now, shown this once."""
     return render("admin/devices.html", words_of=WORDS, groups=_device_groups(), shown=shown, status=status)
 
 
@@ -160,14 +166,13 @@ def _pair(*, replace: bool):
         token = access.add_device(centre().store, kind, device_id, replace=replace,
                                   event=_event(caller, kind_of_event, kind, device_id))
     except access.AccountError as error:
-        from .refusals import account_refusal
         raise account_refusal(error) from None
     page = PAIRING_PAGES.get(kind)
     url = page(device_id, token) if page else None
     svg = run_blocking(qr_svg, url or token)  # CPU work: off the event loop
     shown = {"kind": kind, "id": device_id, "token": token, "url": url,
              "qr": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()}
-    return devices_page(shown=shown, status=201)
+    return _page(shown=shown, status=201)
 
 
 def _device(data, *, must_be_configured: bool) -> tuple[str, str]:

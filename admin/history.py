@@ -39,6 +39,8 @@ def also_show(kind: str) -> None:
 
 for _kind, _vi, _en in (
         ("admin_user_added", "Thêm người dùng", "User added"),
+        ("admin_user_replaced", "Đặt lại quyền và mật khẩu (dòng lệnh)", "Role and password set (command line)"),
+        ("admin_user_signed_out", "Đăng xuất người dùng khỏi mọi máy", "User signed out everywhere"),
         ("admin_user_role_changed", "Đổi quyền người dùng", "Role changed"),
         ("admin_user_disabled", "Khóa tài khoản", "User disabled"),
         ("admin_user_enabled", "Mở lại tài khoản", "User enabled"),

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import redirect, request, url_for
+from flask import redirect, url_for
 
 from api import centre
 from api.routes import signin_guard
 from blocking import run_blocking
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, InvalidRequest, NotFound
 from store import access
 
 from .console import blueprint, form_data, nav, notice, render, viewer, writer
@@ -87,8 +87,13 @@ WORDS = {
 
 
 @blueprint.get("/users")
-def users_page(password_shown: dict | None = None, status: int = 200):
+def users_page():
     viewer(*ROLES)
+    return _page()
+
+
+def _page(password_shown: dict | None = None, status: int = 200):
+    """The users page; `password_shown`: {name, password} of a password set just now, shown this once."""
     locked = signin_guard().locked_names()
     users = [{**row, "locked": locked.get(row["name"], 0)} for row in access.list_users(centre().store)]
     return render("admin/users.html", words_of=WORDS, users=users, roles=access.ROLES,
@@ -111,7 +116,7 @@ def users_add():
     except access.AccountError as error:
         raise account_refusal(error) from None
     if generated:
-        return users_page(password_shown={"name": name, "password": password}, status=201)
+        return _page(password_shown={"name": name, "password": password}, status=201)
     notice("added", name=name)
     return redirect(url_for("admin.users_page"), 303)
 
@@ -161,7 +166,7 @@ def users_password():
     password_hash = run_blocking(access.hash_password, password)
     _apply(access.set_password_hash, name, password_hash, event=_event(caller, "admin_user_password_reset", name))
     signin_guard().unlock(name)  # a new password is also the way out of a lock
-    return users_page(password_shown={"name": name, "password": password})
+    return _page(password_shown={"name": name, "password": password})
 
 
 @blueprint.post("/users/unlock")
@@ -179,7 +184,6 @@ def users_unlock():
 def _user_name(data) -> str:
     name = text_field(data, "name", "Tên đăng nhập", max_length=64)
     if not name.isprintable() or any(char.isspace() for char in name):
-        from core.errors import InvalidRequest
         raise InvalidRequest("name_invalid", "Tên đăng nhập không được có dấu cách hay ký tự điều khiển.", field="name")
     return name
 
@@ -189,7 +193,6 @@ def _password(data) -> str:
     if not isinstance(password, str) or not password:
         return ""
     if len(password) < access.MIN_PASSWORD_LENGTH or len(password) > 128:
-        from core.errors import InvalidRequest
         raise InvalidRequest("password_length", f"Mật khẩu cần từ {access.MIN_PASSWORD_LENGTH} đến 128 ký tự.",
                              field="password")
     return password

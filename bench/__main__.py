@@ -8,7 +8,8 @@ import sys
 
 BENCHMARKS = {"issue": "bench.issue", "fanout": "bench.fanout", "print": "bench.print", "storage": "bench.storage",
               "signin_flood": "bench.signin_flood", "waiting": "bench.waiting",
-              "monitor": "bench.monitor"}
+              "monitor": "bench.monitor",
+              "reports": "bench.reports"}
 
 
 def main(argv: list[str] | None = None) -> int:

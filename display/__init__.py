@@ -13,6 +13,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add the lobby and per-counter displays, their audio and the notices to a centre's app."""
+    from . import board  # noqa: F401  (the public board's routes join the display blueprint)
     from .routes import blueprint
 
     app.register_blueprint(blueprint)

@@ -5,5 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 apt_install espeak-ng   # the lobby displays' offline Vietnamese voice (README, "Lobby display")
 .venv/bin/python server.py --config config.toml --db data/demo.db seed-demo
+# A year of working days of history for the reports and the board, once: skipped when the demo already has tickets.
+.venv/bin/python server.py --config config.toml --db data/demo.db seed-history --days 250 --per-day 120 --if-empty
 exec .venv/bin/python server.py --config config.toml --db data/demo.db --host "${HOST:-0.0.0.0}" --port "${PORT:-8080}" \
     --public-host "${PUBLIC_HOST:-0.0.0.0}" --public-port "${PUBLIC_PORT:-8081}"

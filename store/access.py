@@ -80,7 +80,7 @@ def check_password_rules(password: str) -> None:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters", "password_too_short")
 
 
-def add_user(store, name: str, role: str, password: str) -> None:
+def add_user(store, name: str, role: str, password: str, *, event: dict | None = None) -> None:
     """Create a user, or give an existing one this role and password (which ends their sessions)."""
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}", "unknown_role")
@@ -95,6 +95,8 @@ def add_user(store, name: str, role: str, password: str) -> None:
                  password_changed_at = excluded.password_changed_at,
                  session_version = users.session_version + 1""",
             (name, role, password_hash, _now(), _now()))
+        if event:
+            tx.append_event(**event)
     _changed(store)
 
 
@@ -176,9 +178,9 @@ def set_disabled(store, name: str, disabled: bool, *, event: dict | None = None)
                  guard=lambda tx: _keep_an_admin(tx, name, disabling=disabled))
 
 
-def end_sessions(store, name: str) -> None:
+def end_sessions(store, name: str, *, event: dict | None = None) -> None:
     """Sign a user out everywhere: every cookie carrying the old session version stops working."""
-    _update_user(store, name, "name = name")
+    _update_user(store, name, "name = name", event=event)
 
 
 def user(store, name: str) -> dict | None:

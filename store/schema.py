@@ -189,6 +189,26 @@ MIGRATIONS: list[tuple[str, str]] = [
             channel TEXT NOT NULL CHECK (channel IN ('device', 'phone'))
         );
     """),
+    ("reports: one row of facts per ticket, folded from the event log", """
+        -- A summary the reports sum instead of folding a year of events (README "Reports"). Written by
+        -- store/report_facts.py catching up with the log (report_progress.seq), never by the queue's own
+        -- writes, so issuing a ticket costs nothing more. Rebuildable at any time from the events.
+        CREATE TABLE IF NOT EXISTS report_facts (
+            ticket_id INTEGER PRIMARY KEY,
+            number TEXT, day TEXT NOT NULL, weekday INTEGER NOT NULL, hour INTEGER NOT NULL,
+            service TEXT NOT NULL, priority TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL,
+            status TEXT NOT NULL, counter TEXT, clerk TEXT,
+            transfers INTEGER NOT NULL DEFAULT 0, no_shows INTEGER NOT NULL DEFAULT 0,
+            issued_at TEXT NOT NULL, called_at TEXT, started_at TEXT, finished_at TEXT,
+            wait REAL, walk REAL, service_time REAL,      -- seconds; wait counts opening hours only
+            rating INTEGER, rating_levels INTEGER, rating_channel TEXT
+        );
+        CREATE INDEX IF NOT EXISTS report_facts_day ON report_facts (day);
+        CREATE TABLE IF NOT EXISTS report_progress (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seq INTEGER NOT NULL                          -- every event up to here is in report_facts
+        );
+    """),
 ]
 
 

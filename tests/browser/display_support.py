@@ -17,6 +17,11 @@ SERVICE_AT = {"1": "KS", "2": "KH", "3": "GCN", "4": "CN-DD", "5": "TL-DN", "6":
 def start_server(folder: Path, *, voice_enabled: bool = True, counter_screens: bool = True) -> LiveServer:
     """A seeded demo centre in `folder` with quiet kiosks (no printer, no rate limit: tests/conftest.py), and
     daily caps raised so long runs never hit "hết số hôm nay"."""
+    return prepared_server(folder, voice_enabled=voice_enabled, counter_screens=counter_screens).start()
+
+
+def prepared_server(folder: Path, *, voice_enabled: bool = True, counter_screens: bool = True) -> LiveServer:
+    """start_server's centre, seeded but not started yet (to run more commands on its database first)."""
     text = quiet_kiosks_config(folder).read_text(encoding="utf-8")
     text = roomy_caps_text(text)
     text = text.replace("[voice]\nenabled = true", f"[voice]\nenabled = {str(voice_enabled).lower()}")
@@ -25,7 +30,7 @@ def start_server(folder: Path, *, voice_enabled: bool = True, counter_screens: b
     config.write_text(text, encoding="utf-8")
     server = LiveServer(folder / "queue.db", config=config)
     server.command("seed-demo")
-    return server.start()
+    return server
 
 
 class Clerks:
