@@ -19,6 +19,7 @@ from api.routes import body
 from core import lifecycle
 from core.errors import Conflict, NotAllowed, NotFound
 from core.outlook import service_outlook
+import wording
 from i18n import language, words
 
 from .words import KIOSK_WORDS
@@ -57,6 +58,7 @@ def screen(kiosk_id: str):
         "idleSeconds": settings.kiosk.idle_seconds,
         "timezone": settings.centre.timezone.key,
         "words": {lang: words(KIOSK_WORDS, lang) for lang in ("vi", "en")},
+        "waitWords": {lang: wording.catalogue(lang) for lang in ("vi", "en")},
     }
     return render_template("kiosk/screen.html", lang="vi", w=config["words"]["vi"], config=config,
                            connection_lost_text=config["words"]["vi"]["connection_lost"])

@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from api import centre
 from core.errors import QueueError
+import wording
 from i18n import language, words
 
 from .words import STATUS_WORDS
@@ -46,9 +47,12 @@ def page(token: str):
     else:
         config = {"token": token, "lang": lang, "ticket": ticket, "stateUrl": url_for(".state", token=token),
                   "returnMinutes": settings.policy.no_show_return_minutes,
-                  "timezone": settings.centre.timezone.key, "words": words(STATUS_WORDS, lang)}
+                  "timezone": settings.centre.timezone.key, "words": words(STATUS_WORDS, lang),
+                  "waitWords": wording.catalogue(lang)}
+        wait = (wording.wait_words(ticket["position"], ticket["eta_minutes"], lang)
+                if ticket.get("position") is not None else None)
         response = Response(render_template(
-            "kiosk/status.html", lang=lang, w=config["words"], ticket=ticket, config=config,
+            "kiosk/status.html", lang=lang, w=config["words"], ticket=ticket, config=config, wait=wait,
             centre_name=settings.centre.name_en if lang == "en" else settings.centre.name,
             other_lang="vi" if lang == "en" else "en", connection_lost_text=config["words"]["connection_lost"]))
     response.headers["Cache-Control"] = "no-store"  # always today's state, never a cached one
