@@ -76,7 +76,7 @@ export function renderToday(today, config) {
   $("served-list").replaceChildren(...today.served.map((ticket) => {
     const row = element("tr");
     row.dataset.ticketId = ticket.id;
-    row.append(element("td", ticket.number, "number"), element("td", serviceName(ticket, config)),
+    row.append(element("td", ticket.number, "number"), element("td", serviceName(ticket, config), "service-name"),
                element("td", clockTime(ticket.called_at, config.timezone)),
                element("td", clockTime(ticket.finished_at, config.timezone)),
                element("td", minutesText(ticket.service_minutes === null ? null : Math.round(ticket.service_minutes), words)));
