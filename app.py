@@ -131,6 +131,7 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
 def register_screens(app: Flask) -> None:
     """The screens (kiosk/, counter/, display/): each a package with its own pages, scripts and style,
     added by one register(app) line."""
+    import admin
     import counter
     import display
     import kiosk
@@ -138,6 +139,7 @@ def register_screens(app: Flask) -> None:
     display.register(app)  # lobby and per-counter displays, their audio and notice
     kiosk.register(app)    # kiosk screen, phone status page /t/<token>, rate limit, printers
     counter.register(app)  # counter pages + the serial barcode scanners of [[scanners]]
+    admin.register(app)    # the admin console /admin: users, devices, notices, change log, other teams' pages
 
 
 def _safe(details: dict) -> dict:

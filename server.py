@@ -28,7 +28,7 @@ DEVICE_KINDS = ("kiosk", "counter", "display")  # store/access.py DEVICE_KINDS
 
 # Passwords have at least access.MIN_PASSWORD_LENGTH characters, like every other.
 DEMO_USERS = [("admin", "admin", "admin123"), ("lan", "clerk", "lan12345"), ("minh", "clerk", "minh1234"),
-              ("hoa", "clerk", "hoa12345")]
+              ("hoa", "clerk", "hoa12345"), ("quanly", "manager", "quanly123")]
 
 
 def demo_devices(settings) -> list[tuple[str, str, str]]:

@@ -9,12 +9,18 @@ attacker nothing they could not get by waiting):
 - at most HASHING_AT_ONCE password checks at a time for the whole server (each is ~70 ms of scrypt on a
   native thread): a flood from many addresses queues here, briefly, and is then refused, instead of
   taking both cores from the screens.
+
+A refused attempt (429) is answered only after `security.signin_refusal_delay_ms`: a script that ignores
+Retry-After and asks again at once (the usual guessing loop, one connection) then gets about one answer a
+second instead of hundreds, and the server's cores stay with the kiosks (bench signin_flood). A held
+answer is a sleeping greenlet, not work; at most HELD_AT_ONCE are held, further refusals answer at once.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -25,6 +31,7 @@ from .throttle import SlidingWindow, TooManyRequests
 
 HASHING_AT_ONCE = 2
 HASHING_WAIT_SECONDS = 2.0
+HELD_AT_ONCE = 500   # refused attempts held back at once; a flood over many connections is answered at once
 REMEMBERED = 10_000  # addresses and (name, address) pairs kept at most: random names must not grow memory
 
 
@@ -39,11 +46,16 @@ class SignInGuard:
                                        clock=lambda: clock.now().timestamp())
         self._failures: dict[tuple[str, str], tuple[int, datetime | None]] = {}
         self._hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
+        self._held = threading.BoundedSemaphore(HELD_AT_ONCE)
 
     def admit(self, name: str, address: str) -> None:
         """Raise TooManyRequests (429) or Conflict account_locked (409) when this attempt must not be checked."""
-        self._attempts.hit(address, "Đăng nhập sai quá nhiều lần từ máy này. Xin thử lại sau {seconds} giây.",
-                           code="too_many_attempts")
+        try:
+            self._attempts.hit(address, "Đăng nhập sai quá nhiều lần từ máy này. Xin thử lại sau {seconds} giây.",
+                               code="too_many_attempts")
+        except TooManyRequests:
+            self._hold_back()
+            raise
         now = self.clock.now()
         with self._lock:
             _, locked_until = self._failures.get((name, address), (0, None))
@@ -51,6 +63,15 @@ class SignInGuard:
             minutes = math.ceil((locked_until - now).total_seconds() / 60)
             raise Conflict("account_locked", "Tài khoản tạm khóa trên máy này do nhập sai mật khẩu nhiều lần. "
                            f"Thử lại sau {minutes} phút.", retry_after=math.ceil((locked_until - now).total_seconds()))
+
+    def _hold_back(self) -> None:
+        """Delay a refusal (time.sleep is gevent's under the server: the loop goes on serving)."""
+        delay = self.security.signin_refusal_delay_ms / 1000
+        if delay and self._held.acquire(blocking=False):
+            try:
+                time.sleep(delay)
+            finally:
+                self._held.release()
 
     @contextmanager
     def hashing_slot(self):
@@ -80,6 +101,15 @@ class SignInGuard:
     def succeeded(self, name: str, address: str) -> None:
         with self._lock:
             self._failures.pop((name, address), None)
+
+    def locked_names(self) -> dict[str, int]:
+        """{name: from how many source addresses it is locked right now} (the console's users page)."""
+        now, locked = self.clock.now(), {}
+        with self._lock:
+            for (name, _), (_, until) in self._failures.items():
+                if until and until > now:
+                    locked[name] = locked.get(name, 0) + 1
+        return locked
 
     def unlock(self, name: str) -> None:
         """Forget every lock and failure of `name` (a new password was set)."""

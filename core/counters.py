@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from . import events
+from . import events, staffing
 from .errors import Conflict, InvalidRequest, NotFound
 from .numbering import local_day
 
@@ -31,9 +31,28 @@ class CounterActions:
 
     # --- claims ----------------------------------------------------------------------------------
     def _touch(self, tx, counter_id: str | None, now: datetime) -> None:
-        """An action at `counter_id` keeps its clerk's claim alive."""
-        if counter_id is not None and tx.counter_state(str(counter_id))["clerk"] is not None:
+        """An action at `counter_id` keeps its clerk's claim alive, and shows someone works there."""
+        if counter_id is None or str(counter_id) not in self.settings.counters:
+            return  # AS_ADMIN, or a counter removed from config.toml
+        tx.set_counter_seen(str(counter_id), self._stamp(now))
+        if tx.counter_state(str(counter_id))["clerk"] is not None:
             tx.set_counter_state(str(counter_id), last_activity=self._stamp(now))
+
+    def _counter_states(self, tx, now: datetime) -> dict[str, str]:
+        """{counter: "open" | "paused" | "unstaffed"} now (core/staffing.py), from one read of the store."""
+        stored = tx.all_counter_states()
+        claims = {counter_id: state["clerk"] for counter_id, state in stored.items()
+                  if self._claim_ended(state, now) is None}
+        seen = {counter_id: datetime.fromisoformat(at) for counter_id, at in tx.counter_seen().items()}
+        paused = [counter_id for counter_id, state in stored.items() if state["paused"]]
+        busy = [counter_id for counter_id, state in stored.items() if state["current_ticket"] is not None]
+        return staffing.counter_states(self.settings, claims, seen, paused, now, busy)
+
+    def counter_states(self) -> dict[str, str]:
+        """Whether each counter is open, paused or unstaffed now (monitor, display tiles, the estimate)."""
+        now = self._now()
+        with self.store.read() as tx:
+            return self._counter_states(tx, now)
 
     def _claim_ended(self, state: dict, now: datetime) -> str | None:
         """Why the claim in `state` is over (FREED_DAY_OVER, FREED_IDLE), or None while it holds."""
@@ -98,6 +117,7 @@ class CounterActions:
                 raise Conflict("already_paused" if paused else "not_paused",
                                f"{counter.name} {'đã tạm nghỉ' if paused else 'đang làm việc'} rồi.")
             tx.set_counter_state(counter.id, paused=int(paused))
+            self.durations_generation += 1  # a break begins or ends (core/waits.py learns its length)
             self._touch(tx, counter.id, now)
             tx.append_event(at=now, actor=actor, kind=events.COUNTER_PAUSED if paused else events.COUNTER_RESUMED,
                             counter=counter.id, details={"counter_name": counter.name})

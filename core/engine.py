@@ -38,7 +38,6 @@ class QueueEngine(CounterActions, QueueViews):
     def __init__(self, settings: Settings, store, clock=None):
         self.settings, self.store, self.clock = settings, store, clock or SystemClock()
         self._swept_day: str | None = None
-        self._pools, self._service_minutes = {}, {}  # caches of core/views.py
 
     # --- helpers -------------------------------------------------------------------------------
     def _now(self):
@@ -175,8 +174,12 @@ class QueueEngine(CounterActions, QueueViews):
             ticket["id"] = tx.insert_ticket(**ticket)
             if idempotency_key is not None:
                 tx.remember_idempotency_key(actor, day, idempotency_key, request, ticket["id"])
-            self._event(tx, now, actor, events.ISSUED, ticket, priority=priority, kiosk=kiosk)
-            return self.ticket_view(tx, tx.ticket(ticket["id"]), now), True
+            # The printed estimate, computed in this transaction with the ticket in the queue: the paper,
+            # the kiosk's screen and the log say the same, and tomorrow's report compares it with the wait.
+            printed = self.estimate_of(tx, tx.ticket(ticket["id"]), now)
+            tx.update_ticket(ticket["id"], estimate=json.dumps(printed))
+            self._event(tx, now, actor, events.ISSUED, ticket, priority=priority, kiosk=kiosk, estimate=printed)
+            return self.ticket_view(tx, tx.ticket(ticket["id"]), now, printed), True
 
     # --- calling -------------------------------------------------------------------------------
     def _check_counter_free(self, tx, counter) -> dict:
@@ -192,9 +195,21 @@ class QueueEngine(CounterActions, QueueViews):
         return state
 
     def _choose(self, tx, counter, state, day):
+        """The ticket ordering gives this counter, and the oldest normal candidate it would go ahead of.
+
+        policy.priority_streak bounds priority calls in a row per waiting citizen, not per counter (README
+        "Fairness"): the streak is the count kept on the oldest normal ticket, raised by a priority call at
+        any counter while that ticket was first in line there."""
         candidates = tx.next_candidates(lifecycle.CALLABLE, counter.services, counter.id, day)
-        return choose_next(candidates, streak=state["priority_streak"],
-                           streak_limit=self.settings.policy.priority_streak, priority_counter=counter.priority)
+        normal = next((t for t in candidates if t["priority"] is None), None)
+        choice = choose_next(candidates, streak=normal["priority_jumps"] if normal else 0,
+                             streak_limit=self.settings.policy.priority_streak, priority_counter=counter.priority)
+        return choice, normal
+
+    def _count_jump(self, tx, choice, normal) -> None:
+        """A priority call went ahead of `normal`: remember it on that ticket (see _choose)."""
+        if choice is not None and normal is not None and choice.ticket["id"] != normal["id"]:
+            tx.update_ticket(normal["id"], priority_jumps=choice.priority_streak)
 
     def _mark_called(self, tx, now, actor, counter, ticket, streak, **details) -> dict:
         lifecycle.check_transition(ticket["status"], lifecycle.CALLED)
@@ -212,10 +227,11 @@ class QueueEngine(CounterActions, QueueViews):
         now = self._now()
         with self._begin() as tx:
             state = self._check_counter_free(tx, counter)
-            choice = self._choose(tx, counter, state, self._today(now))
+            choice, normal = self._choose(tx, counter, state, self._today(now))
             self._touch(tx, counter.id, now)  # also when nobody waits: the clerk is there, pressing "next"
             if choice is None:
                 return None
+            self._count_jump(tx, choice, normal)
             return self._mark_called(tx, now, actor, counter, choice.ticket, choice.priority_streak,
                                      out_of_order=False)
 
@@ -233,10 +249,12 @@ class QueueEngine(CounterActions, QueueViews):
                 ticket["target_counter"] is None and ticket["service"] in counter.services)
             if not served_here:
                 raise NotAllowed("not_served_here", f"{counter.name} không phục vụ số {ticket['number']}.")
-            choice = self._choose(tx, counter, state, self._today(now))
+            choice, normal = self._choose(tx, counter, state, self._today(now))
             in_order = choice is not None and choice.ticket["id"] == ticket["id"]
             # A clerk's pick does not count towards the priority streak unless it is what the rule would pick.
             streak = choice.priority_streak if in_order else state["priority_streak"]
+            if in_order:
+                self._count_jump(tx, choice, normal)
             self._touch(tx, counter.id, now)
             return self._mark_called(tx, now, actor, counter, ticket, streak,
                                      out_of_order=not in_order, reason=str(reason or "")[:200])
@@ -294,6 +312,7 @@ class QueueEngine(CounterActions, QueueViews):
             if finished_at:
                 fields["finished_at"] = self._stamp(now)
                 self._close_at_counter(tx, ticket)
+                self.durations_generation += 1  # a new service-time sample (core/waits.py)
             tx.update_ticket(ticket["id"], **fields)
             self._touch(tx, counter_id, now)
             ticket = tx.ticket(ticket["id"])
@@ -356,7 +375,7 @@ class QueueEngine(CounterActions, QueueViews):
             # returned_at: core/ordering.py keeps a returned priority ticket behind the normal ones
             # that were already waiting, so the back of the queue means the back for everyone.
             tx.update_ticket(ticket["id"], status=lifecycle.WAITING, arrived_at=self._stamp(now),
-                             returned_at=self._stamp(now), finished_at=None, recalls=0)
+                             returned_at=self._stamp(now), finished_at=None, recalls=0, priority_jumps=0)
             ticket = tx.ticket(ticket["id"])
             self._event(tx, now, actor, events.RETURNED, ticket)
             return self.ticket_view(tx, ticket, now)

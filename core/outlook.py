@@ -1,7 +1,8 @@
 """What a citizen would get by taking a number now, per service: the kiosk shows it before the tap.
 
 For each service: how many wait, how many people a new normal ticket would have ahead of it and the
-estimated wait (the same rules as core/estimate.py, for a ticket arriving now), and whether a number
+estimated wait (the same forward simulation as every waiting ticket, core/waits.py: the figures the
+ticket prints if nothing changes before the tap), and whether a number
 can be issued at all — "closed" outside opening hours when hours.enforce is on, "daily_cap_reached"
 when today's numbers are used up. The kiosk greys those out with the reason instead of letting an
 elderly citizen tap and be refused.
@@ -10,14 +11,10 @@ elderly citizen tap and be refused.
 from __future__ import annotations
 
 from . import lifecycle
-from .estimate import estimate_minutes
-
-# Sorts after every stored arrival time (ISO timestamps): a ticket that has not arrived yet.
-_NOT_YET_ARRIVED = "9999"
 
 
 def service_outlook(engine, codes) -> dict[str, dict]:
-    """{code: {waiting, people_ahead, eta_minutes, available, reason}} for the services in `codes`."""
+    """{code: {waiting, people_ahead, eta_minutes, eta_low, eta_high, available, reason}} for the services in `codes`."""
     settings = engine.settings
     now = engine.clock.now()
     local = now.astimezone(settings.centre.timezone)
@@ -29,16 +26,13 @@ def service_outlook(engine, codes) -> dict[str, dict]:
         for ticket in tx.tickets_of_day(day, lifecycle.CALLABLE):
             if ticket["service"] in waiting:
                 waiting[ticket["service"]] += 1
-        newcomer = {"id": 0, "day": day, "priority": None, "arrived_at": _NOT_YET_ARRIVED}
         for code in codes:
             service = settings.services[code]
             _, issued_today = tx.last_sequence_number(day, code)
-            ahead = tx.count_ahead(newcomer, lifecycle.CALLABLE, engine._pool(code, False))
-            minutes = {other: engine._minutes(tx, other, now) for other in ahead}
+            wait = engine.newcomer_estimate(tx, code, now)
             reason = "closed" if closed else "daily_cap_reached" if issued_today >= service.daily_cap else None
             outlook[code] = {
-                "waiting": waiting[code], "people_ahead": sum(ahead.values()),
-                "eta_minutes": estimate_minutes(ahead, minutes, engine._open_counters(tx, code, False)),
-                "available": reason is None, "reason": reason,
+                "waiting": waiting[code], "people_ahead": wait["ahead"], "eta_minutes": wait["minutes"],
+                "eta_low": wait["low"], "eta_high": wait["high"], "available": reason is None, "reason": reason,
             }
     return outlook

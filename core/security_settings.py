@@ -21,6 +21,8 @@ class Security:
     signin_failures_to_lock: int = 5      # wrong passwords in a row for one name from one address → locked …
     signin_lock_minutes: int = 5          # … for this long (only from that address: strangers cannot lock a
                                           # clerk out of their own counter PC)
+    signin_refusal_delay_ms: int = 1000   # a refused (429) attempt is answered this late: a script that
+                                          # ignores Retry-After then costs the server almost nothing
 
 
 def parse_security(t: Table) -> Security:
@@ -36,6 +38,8 @@ def parse_security(t: Table) -> Security:
         signin_failures_to_lock=t.integer("signin_failures_to_lock", default.signin_failures_to_lock,
                                           minimum=1, maximum=100),
         signin_lock_minutes=t.integer("signin_lock_minutes", default.signin_lock_minutes, minimum=1,
-                                      maximum=24 * 60))
+                                      maximum=24 * 60),
+        signin_refusal_delay_ms=t.integer("signin_refusal_delay_ms", default.signin_refusal_delay_ms,
+                                          minimum=0, maximum=10_000))
     t.finish()
     return security

@@ -2,120 +2,31 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from . import events, lifecycle
 from .errors import NotFound
-from .estimate import estimate_minutes, mean_service_minutes
+from .waits import QueueWaits
 
 RECENT_CALLS = 10
-SERVICE_TIME_CACHE_SECONDS = 60
 SERVED_LISTED = 50  # a counter's "served today" list: enough for a shift, small enough to send on every change
 
 
-class QueueViews:
-    """Read side of QueueEngine (mixed in); needs self.settings, self.store, self.clock."""
+class QueueViews(QueueWaits):
+    """Read side of QueueEngine (mixed in); needs self.settings, self.store, self.clock.
+    The wait estimate's part is core/waits.py."""
 
-    # Filled lazily; QueueEngine.__init__ creates them: _pools[(service, priority)] → competing services,
-    # _service_minutes[service] → (when measured, mean minutes).
-    _pools: dict[tuple[str, bool], tuple[str, ...]]
-    _service_minutes: dict[str, tuple[datetime, float]]
+    def ticket_view(self, tx, ticket: dict, now: datetime | None = None, place: dict | None = None) -> dict:
+        """The public shape of a ticket (API responses, status page, realtime). `place`: its estimate
+        {ahead, minutes, low, high} when already computed (places_in_queue).
 
-    def _counters_for(self, service: str, priority: bool) -> list:
-        """Counters that would serve a ticket of `service`: a priority counter takes normal tickets only
-        when no priority ticket waits, so a normal ticket counts on the ordinary counters when it has any."""
-        serving = self.settings.counters_serving(service)
-        ordinary = [c for c in serving if not c.priority]
-        return serving if priority or not ordinary else ordinary
-
-    def _pool(self, service: str, priority: bool) -> tuple[str, ...]:
-        """Services competing with `service` for its counters: any sharing at least one of them."""
-        key = (service, priority)
-        if key not in self._pools:
-            shared = {s for c in self._counters_for(service, priority) for s in c.services}
-            self._pools[key] = tuple(sorted(shared | {service}))
-        return self._pools[key]
-
-    def _minutes(self, tx, service: str, now: datetime) -> float:
-        cache = self._service_minutes
-        cached = cache.get(service)
-        if cached and (now - cached[0]).total_seconds() < SERVICE_TIME_CACHE_SECONDS:
-            return cached[1]
-        since = (now - timedelta(days=7)).astimezone(timezone.utc).isoformat(timespec="milliseconds")
-        value = mean_service_minutes(tx.recent_service_minutes(service, since),
-                                     self.settings.policy.default_service_minutes)
-        cache[service] = (now, value)
-        return value
-
-    def _open_counters(self, tx, service: str, priority: bool, states: dict | None = None) -> int:
-        """Counters open for this ticket; with every ordinary counter paused, the priority counter serves."""
-        states = tx.all_counter_states() if states is None else states
-        is_open = [c for c in self.settings.counters_serving(service) if not states.get(c.id, {}).get("paused")]
-        ordinary = [c for c in is_open if not c.priority]
-        return len(is_open) if priority or not ordinary else len(ordinary)
-
-    def place_in_queue(self, tx, ticket: dict, now: datetime) -> tuple[int | None, int | None]:
-        """(people ahead, estimated minutes) for a callable ticket; (None, None) otherwise."""
-        if ticket["status"] not in lifecycle.CALLABLE:
-            return None, None
-        priority = ticket["priority"] is not None
-        ahead = tx.count_ahead(ticket, lifecycle.CALLABLE, self._pool(ticket["service"], priority))
-        minutes = {service: self._minutes(tx, service, now) for service in ahead}
-        open_counters = self._open_counters(tx, ticket["service"], priority)
-        return sum(ahead.values()), estimate_minutes(ahead, minutes, open_counters)
-
-    def places_in_queue(self, tx, tickets: list[dict], now: datetime) -> dict[int, tuple[int | None, int | None]]:
-        """place_in_queue for many tickets at once, in a fixed number of queries (issue 8 item 9).
-
-        A counter screen refetches its waiting list on every change; one count query per waiting ticket
-        cost 84 ms of blocking CPU with 600 waiting. Here every callable ticket of the day is read once and,
-        per pool of competing services, walked once in arrival order with running counts, which gives each
-        ticket exactly what tx.count_ahead would (same rule: a priority ticket is behind older priority
-        tickets; a normal one behind older normal tickets and every waiting priority ticket)."""
-        places: dict[int, tuple[int | None, int | None]] = {}
-        wanted: dict[tuple[str, ...], list[dict]] = {}
-        for ticket in tickets:
-            if ticket["status"] not in lifecycle.CALLABLE:
-                places[ticket["id"]] = (None, None)
-            else:
-                wanted.setdefault(self._pool(ticket["service"], ticket["priority"] is not None), []).append(ticket)
-        if not wanted:
-            return places
-        everyone = tx.tickets_of_day(self._today(now), lifecycle.CALLABLE)  # ordered by (arrived_at, id)
-        states = tx.all_counter_states()
-        for pool, targets in wanted.items():
-            members = [t for t in everyone if t["service"] in pool]
-            priority_total: dict[str, int] = {}
-            for member in members:
-                if member["priority"] is not None:
-                    priority_total[member["service"]] = priority_total.get(member["service"], 0) + 1
-            target_ids = {t["id"] for t in targets}
-            normal_before: dict[str, int] = {}
-            priority_before: dict[str, int] = {}
-            for member in members:
-                if member["id"] in target_ids:
-                    if member["priority"] is not None:
-                        ahead = dict(priority_before)
-                    else:
-                        ahead = dict(normal_before)
-                        for service, count in priority_total.items():
-                            ahead[service] = ahead.get(service, 0) + count
-                    ahead = {service: count for service, count in ahead.items() if count}
-                    minutes = {service: self._minutes(tx, service, now) for service in ahead}
-                    open_counters = self._open_counters(tx, member["service"], member["priority"] is not None, states)
-                    places[member["id"]] = (sum(ahead.values()), estimate_minutes(ahead, minutes, open_counters))
-                counts = priority_before if member["priority"] is not None else normal_before
-                counts[member["service"]] = counts.get(member["service"], 0) + 1
-        for ticket in tickets:  # a callable ticket of another day (never listed, but keep the contract)
-            if ticket["id"] not in places:
-                places[ticket["id"]] = self.place_in_queue(tx, ticket, now)
-        return places
-
-    def ticket_view(self, tx, ticket: dict, now: datetime | None = None, place: tuple | None = None) -> dict:
-        """The public shape of a ticket (API responses, status page, realtime). `place`: its
-        (people ahead, minutes) when already computed (places_in_queue)."""
+        position / eta_minutes / eta_low / eta_high: the estimate now (live); `estimate`: the one printed
+        on the ticket when it was taken (the paper does not change)."""
         now = now or self.clock.now()
-        position, eta = place if place is not None else self.place_in_queue(tx, ticket, now)
+        live = place if place is not None else self.estimate_of(tx, ticket, now)
+        live = live or {"ahead": None, "minutes": None, "low": None, "high": None}
+        position, eta = live["ahead"], live["minutes"]
         service_name, service_name_en = _service_names(self.settings, ticket["service"])
         counter = self.settings.counters.get(ticket["counter"] or "")
         return {
@@ -123,7 +34,8 @@ class QueueViews:
             "service_name": service_name, "service_name_en": service_name_en,
             "priority": ticket["priority"], "status": ticket["status"],
             "status_name": lifecycle.STATUS_NAMES_VI[ticket["status"]],
-            "position": position, "eta_minutes": eta,
+            "position": position, "eta_minutes": eta, "eta_low": live["low"], "eta_high": live["high"],
+            "estimate": json.loads(ticket["estimate"]) if ticket.get("estimate") else None,
             "counter": ticket["counter"], "counter_name": counter.name if counter else None,
             "target_counter": ticket["target_counter"], "recalls": ticket["recalls"],
             "status_url": f"{self.settings.centre.public_url}/t/{ticket['token']}",

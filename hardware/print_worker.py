@@ -7,9 +7,11 @@ So the request calls :meth:`PrintWorker.submit` and returns; the outcome arrives
 turns into greenlets, so the same code runs under the threading and the gevent server.
 
 Under gevent the worker is a greenlet on the one loop that serves every screen, so the render
-(10–20 ms of CPU), the PNG of the demo printer and every blocking device write (file://, usb://,
-serial) go through ``blocking.run_blocking`` to a native thread; only a LAN printer's socket, which
-gevent makes cooperative, is used from the loop itself (README, "Printing").
+(10–20 ms of CPU: layout, QR, raster, ESC/POS bytes, the demo printer's PNG) runs in a separate
+process (hardware/render_process.py), where it does not hold this process's GIL, and every blocking
+device write (file://, usb://, serial) goes through ``blocking.run_blocking`` to a native thread; only
+a LAN printer's socket, which gevent makes cooperative, is used from the loop itself (README,
+"Printing").
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from typing import Callable
 
 from blocking import run_blocking
 from hardware.printer import PrinterError, PrinterStatus, TicketPrinter, build_job
-from hardware.ticket_image import TicketPrint, render_ticket
+from hardware.render_process import RENDERER, RenderedTicket, RenderUnavailable, render
+from hardware.ticket_image import TicketPrint
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +63,9 @@ class PrintWorker:
         on_status: StatusCallback | None = None,
         status_interval: float | None = 30.0,
         name: str = "printer",
+        renderer=RENDERER,
     ) -> None:
+        self._renderer = renderer
         self._printer_factory = printer_factory
         self._on_result = on_result
         self._on_status = on_status
@@ -142,11 +147,11 @@ class PrintWorker:
     def _print(self, job: _PrintJob) -> None:
         try:
             printer = self._get_printer()
+            rendered = self._render(job.ticket, printer)
             if printer.cooperative_io:
-                # Render and raster off the loop; the socket I/O yields to the loop by itself.
-                printer.send_job(run_blocking(_render_job, job.ticket, printer.width_px, printer.profile))
+                printer.print_rendered(rendered.job, rendered.png)  # the socket I/O yields to the loop
             else:
-                run_blocking(_render_and_print, printer, job.ticket)
+                run_blocking(printer.print_rendered, rendered.job, rendered.png)
         except PrinterError as error:
             self._report_result(job.job_id, False, error.status, error.message)
             self._report_status(error.status)
@@ -159,6 +164,14 @@ class PrintWorker:
         status = printer.last_status
         self._report_result(job.job_id, True, status, "Đã in phiếu")
         self._report_status(status)
+
+    def _render(self, ticket: TicketPrint, printer: TicketPrinter) -> RenderedTicket:
+        """In the render process (its CPU off this process's GIL); here, off the loop, if that fails."""
+        try:
+            return self._renderer.render(ticket, printer.width_px, printer.profile, printer.wants_png)
+        except RenderUnavailable as error:
+            logger.warning("rendering in the server process: %s", error)
+            return run_blocking(render, ticket, printer.width_px, printer.profile, printer.wants_png)
 
     def _check_status(self) -> None:
         try:
@@ -194,13 +207,3 @@ class PrintWorker:
                 printer.close()
             except Exception:
                 logger.exception("closing the printer failed")
-
-
-def _render_job(ticket: TicketPrint, width_px: int, profile: str) -> bytes:
-    """The ESC/POS bytes of one ticket (runs on a native thread: pure CPU)."""
-    return build_job(render_ticket(ticket, width_px), profile)
-
-
-def _render_and_print(printer: TicketPrinter, ticket: TicketPrint) -> None:
-    """Render and print one ticket on a printer whose I/O blocks (runs on a native thread)."""
-    printer.print_ticket(render_ticket(ticket, printer.width_px))

@@ -15,6 +15,7 @@ printer that was switched off and on again just works on the next ticket.
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import re
@@ -81,18 +82,31 @@ class FakeTicketPrinter(TicketPrinter):
         self.saved_paths: list[Path] = []
         self._counter = itertools.count(1)
 
+    @property
+    def wants_png(self) -> bool:
+        """True when each ticket is also saved as a PNG (the render process then makes it too)."""
+        return self.fake_dir is not None
+
     def print_ticket(self, image: Image.Image) -> None:
         """Record the job bytes and save the PNG, or raise PrinterError if ``state`` forbids it."""
-        job = build_job(image, self.profile)
+        png = None
+        if self.fake_dir is not None:
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG")
+            png = buffer.getvalue()
+        self.print_rendered(build_job(image, self.profile), png)
+
+    def print_rendered(self, job: bytes, png: bytes | None) -> None:
+        """Record already-rendered job bytes and save the PNG (hardware/render_process.py)."""
         with self._lock:
             self.last_status = self.state
             if not self.state.can_print:
                 raise PrinterError(self.state)
             self.jobs.append(job)
-            if self.fake_dir is not None:
+            if self.fake_dir is not None and png is not None:
                 stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
                 path = self.fake_dir / f"ticket-{stamp}-{next(self._counter):04d}.png"
-                image.save(path)
+                path.write_bytes(png)
                 self.saved_paths.append(path)
 
     def status(self) -> PrinterStatus:

@@ -177,6 +177,14 @@ class TicketPrinter(abc.ABC):
     def print_ticket(self, image: Image.Image) -> None:
         """Print ``image`` and cut. Raises :class:`PrinterError` when the ticket did not print."""
 
+    #: True when the printer also wants each ticket as a PNG (the fake printer saves one).
+    wants_png = False
+
+    def print_rendered(self, job: bytes, png: bytes | None) -> None:
+        """Print a ticket already rendered to ESC/POS bytes by build_job (hardware/render_process.py).
+        Raises :class:`PrinterError` when the ticket did not print."""
+        raise NotImplementedError
+
     @abc.abstractmethod
     def status(self) -> PrinterStatus:
         """Ask the printer how it is, within a few seconds. Never raises for printer trouble."""

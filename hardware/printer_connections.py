@@ -67,6 +67,10 @@ class EscposTicketPrinter(TicketPrinter):
         """Check status, send ``image`` as GS v 0 raster plus a cut, close the connection."""
         self.send_job(build_job(image, self.profile))  # a wrong width is a bug: fail before touching paper
 
+    def print_rendered(self, job: bytes, png: bytes | None) -> None:
+        """Send already-rendered ESC/POS bytes (the PNG is only for the fake printer)."""
+        self.send_job(job)
+
     def send_job(self, job: bytes) -> None:
         """Check status, send the ESC/POS bytes of one ticket (see build_job), close the connection."""
         with self._lock:

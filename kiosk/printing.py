@@ -37,9 +37,9 @@ class _DemoPrinter(FakeTicketPrinter):
     """The `fake` printer as the server runs it: saves each ticket's PNG but keeps no job bytes in
     memory (FakeTicketPrinter keeps every job for tests; a demo may run for weeks)."""
 
-    def print_ticket(self, image) -> None:
+    def print_rendered(self, job: bytes, png: bytes | None) -> None:
         try:
-            super().print_ticket(image)
+            super().print_rendered(job, png)
         finally:
             self.jobs.clear()
             self.saved_paths.clear()

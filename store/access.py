@@ -26,7 +26,12 @@ TOKEN_CACHE_SECONDS = 10.0
 
 
 class AccountError(ValueError):
-    """A refused account or device change; the message says why (shown by the command line)."""
+    """A refused account or device change; the message says why (shown by the command line), `code` says
+    it for programs (the console turns it into its Vietnamese message)."""
+
+    def __init__(self, message: str, code: str = "account_refused"):
+        super().__init__(message)
+        self.code = code
 
 
 def _now() -> str:
@@ -72,18 +77,18 @@ def _fresh_caches(store) -> None:
 # --- users ---------------------------------------------------------------------------------------
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters", "password_too_short")
 
 
 def add_user(store, name: str, role: str, password: str) -> None:
     """Create a user, or give an existing one this role and password (which ends their sessions)."""
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if not name or len(name) > 64 or not name.isprintable() or name != name.strip():
-        raise AccountError("a user name is 1–64 printable characters without spaces around it")
+        raise AccountError(f"role must be one of {', '.join(ROLES)}", "unknown_role")
+    check_user_name(name)
     check_password_rules(password)
     password_hash = hash_password(password)
     with store.transaction() as tx:
+        _keep_an_admin(tx, name, new_role=role)
         tx.connection.execute(
             """INSERT INTO users (name, role, password_hash, created_at, password_changed_at) VALUES (?,?,?,?,?)
                ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash,
@@ -93,13 +98,54 @@ def add_user(store, name: str, role: str, password: str) -> None:
     _changed(store)
 
 
-def _update_user(store, name: str, assignments: str, values: tuple = ()) -> None:
+def create_user(store, name: str, role: str, password_hash: str, *, event: dict | None = None) -> None:
+    """Create a new user from an already computed hash (the console hashes off the event loop); refuses a
+    name that exists (use set_role / set_password_hash). `event`: Transaction.append_event arguments,
+    appended in the same transaction (the console's admin_* events)."""
+    check_user_name(name)
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}", "unknown_role")
     with store.transaction() as tx:
+        if tx.connection.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+            raise AccountError(f"a user named {name!r} exists", "user_exists")
+        tx.connection.execute(
+            "INSERT INTO users (name, role, password_hash, created_at, password_changed_at) VALUES (?,?,?,?,?)",
+            (name, role, password_hash, _now(), _now()))
+        if event:
+            tx.append_event(**event)
+    _changed(store)
+
+
+def check_user_name(name: str) -> None:
+    if not name or len(name) > 64 or not name.isprintable() or name != name.strip():
+        raise AccountError("a user name is 1–64 printable characters without spaces around it", "bad_user_name")
+
+
+def _keep_an_admin(tx, name: str, new_role: str | None = None, disabling: bool = False) -> None:
+    """Refuse to demote or disable the last active admin: nobody could administer the centre any more."""
+    row = tx.connection.execute("SELECT role, disabled_at FROM users WHERE name = ?", (name,)).fetchone()
+    if row is None or row["role"] != "admin" or row["disabled_at"] is not None:
+        return
+    if not disabling and (new_role is None or new_role == "admin"):
+        return
+    others = tx.connection.execute(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL AND name != ?", (name,)).fetchone()[0]
+    if others == 0:
+        raise AccountError(f"{name} is the last active admin", "last_admin")
+
+
+def _update_user(store, name: str, assignments: str, values: tuple = (), *, event: dict | None = None,
+                 guard=None) -> None:
+    with store.transaction() as tx:
+        if guard is not None:
+            guard(tx)
         cursor = tx.connection.execute(
             f"UPDATE users SET {assignments}, session_version = session_version + 1 WHERE name = ?",
             (*values, name))
         if cursor.rowcount == 0:
-            raise AccountError(f"no user named {name!r}")
+            raise AccountError(f"no user named {name!r}", "no_such_user")
+        if event:
+            tx.append_event(**event)
     _changed(store)
 
 
@@ -109,16 +155,25 @@ def set_password(store, name: str, password: str) -> None:
     _update_user(store, name, "password_hash = ?, password_changed_at = ?", (hash_password(password), _now()))
 
 
-def set_role(store, name: str, role: str) -> None:
-    """A new role; every session of the user ends (the old rights must not linger in a cookie)."""
+def set_password_hash(store, name: str, password_hash: str, *, event: dict | None = None) -> None:
+    """A new password from an already computed hash (hashed off the event loop); every session ends."""
+    _update_user(store, name, "password_hash = ?, password_changed_at = ?", (password_hash, _now()), event=event)
+
+
+def set_role(store, name: str, role: str, *, event: dict | None = None) -> None:
+    """A new role; every session of the user ends (the old rights must not linger in a cookie).
+    The last active admin keeps the role."""
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    _update_user(store, name, "role = ?", (role,))
+        raise AccountError(f"role must be one of {', '.join(ROLES)}", "unknown_role")
+    _update_user(store, name, "role = ?", (role,), event=event,
+                 guard=lambda tx: _keep_an_admin(tx, name, new_role=role))
 
 
-def set_disabled(store, name: str, disabled: bool) -> None:
-    """Disable (no sign-in, every session ends at once) or enable again. Users are never deleted."""
-    _update_user(store, name, "disabled_at = ?", (_now() if disabled else None,))
+def set_disabled(store, name: str, disabled: bool, *, event: dict | None = None) -> None:
+    """Disable (no sign-in, every session ends at once) or enable again. Users are never deleted.
+    The last active admin cannot be disabled."""
+    _update_user(store, name, "disabled_at = ?", (_now() if disabled else None,), event=event,
+                 guard=lambda tx: _keep_an_admin(tx, name, disabling=disabled))
 
 
 def end_sessions(store, name: str) -> None:
@@ -153,14 +208,15 @@ def list_users(store) -> list[dict]:
 
 
 # --- devices -------------------------------------------------------------------------------------
-def add_device(store, kind: str, device_id: str, token: str | None = None, *, replace: bool = False) -> str:
+def add_device(store, kind: str, device_id: str, token: str | None = None, *, replace: bool = False,
+               event: dict | None = None) -> str:
     """Register a device and return its bearer token (a fresh random one unless given).
 
     A device already holding a live token is refused unless `replace`, which revokes the old token(s)
     in the same transaction: re-pairing a kiosk must not leave a second working token behind.
     """
     if kind not in DEVICE_KINDS:
-        raise AccountError(f"device kind must be one of {', '.join(DEVICE_KINDS)}")
+        raise AccountError(f"device kind must be one of {', '.join(DEVICE_KINDS)}", "unknown_device_kind")
     token = token or secrets.token_urlsafe(24)
     if len(token) < 8:
         raise AccountError("a device token must have at least 8 characters")
@@ -171,7 +227,7 @@ def add_device(store, kind: str, device_id: str, token: str | None = None, *, re
             (kind, device_id, key)).fetchone()[0]
         if others and not replace:
             raise AccountError(f"{kind} {device_id} already has a token: use --replace to revoke it and "
-                               "make a new one, or revoke-device")
+                               "make a new one, or revoke-device", "device_paired")
         tx.connection.execute(
             "UPDATE devices SET revoked_at = ? WHERE kind = ? AND device_id = ? AND token_hash != ? "
             "AND revoked_at IS NULL", (_now(), kind, device_id, key))
@@ -180,17 +236,22 @@ def add_device(store, kind: str, device_id: str, token: str | None = None, *, re
                ON CONFLICT (token_hash) DO UPDATE SET kind = excluded.kind, device_id = excluded.device_id,
                  revoked_at = NULL""",
             (key, kind, device_id, _now()))
+        if event:
+            tx.append_event(**event)
     _changed(store)
     return token
 
 
-def revoke_device(store, kind: str, device_id: str) -> int:
-    """Revoke every live token of a device; returns how many. Refused at once, open sockets included."""
+def revoke_device(store, kind: str, device_id: str, *, event: dict | None = None) -> int:
+    """Revoke every live token of a device; returns how many. Refused at once, open sockets included.
+    `event` is appended in the same transaction, only when a token was revoked."""
     with store.transaction() as tx:
         cursor = tx.connection.execute(
             "UPDATE devices SET revoked_at = ? WHERE kind = ? AND device_id = ? AND revoked_at IS NULL",
             (_now(), kind, device_id))
         count = cursor.rowcount
+        if event and count:
+            tx.append_event(**event)
     _changed(store)
     return count
 
@@ -217,6 +278,7 @@ def device_for_token(store, token: str) -> dict | None:
     key = hash_token(token)
     cached = cache.get(key)
     if cached and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
+        _seen(store, cached[1])
         return cached[1]
     with store.read() as tx:
         row = tx.connection.execute(
@@ -226,7 +288,20 @@ def device_for_token(store, token: str) -> dict | None:
     if len(cache) > 10_000:  # bounded: random bad tokens must not grow memory
         cache.clear()
     cache[key] = (time.monotonic(), device)
+    _seen(store, device)
     return device
+
+
+def _seen(store, device: dict | None) -> None:
+    """Remember when a device last made a request (in memory: a write per request would cost every kiosk
+    tap a commit; the console's devices page says "since the server started")."""
+    if device is not None:
+        store.memo.setdefault("device_seen", {})[(device["kind"], device["device_id"])] = time.time()
+
+
+def devices_seen(store) -> dict[tuple[str, str], float]:
+    """{(kind, device id): epoch seconds of its last authenticated request since this server started}."""
+    return dict(store.memo.get("device_seen", {}))
 
 
 def token_hash_is_live(store, token_hash: str) -> bool:

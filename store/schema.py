@@ -132,6 +132,23 @@ MIGRATIONS: list[tuple[str, str]] = [
             PRIMARY KEY (scope, day, key)
         );
     """),
+    ("when each counter last acted (core/staffing.py: is it open)", """
+        -- The last action at a counter by anyone (clerk, counter device, scanner), kept apart from the
+        -- clerk's claim: a counter run by its device token alone is open while it acts (README, "Who is
+        -- at a counter").
+        CREATE TABLE IF NOT EXISTS counter_seen (
+            counter TEXT PRIMARY KEY,
+            seen_at TEXT NOT NULL                 -- UTC ISO-8601
+        );
+    """),
+    ("the estimate printed on each ticket, and priority calls that went ahead of a waiting citizen", """
+        -- {"ahead", "minutes", "low", "high"} as computed when the number was taken (also in the issued
+        -- event): what the paper says, compared with the real wait every day (core/estimate_accuracy.py).
+        ALTER TABLE tickets ADD COLUMN estimate TEXT;
+        -- How many priority calls in a row went ahead of this normal ticket while it was first in line,
+        -- at any counter: policy.priority_streak bounds it per waiting citizen (README "Fairness").
+        ALTER TABLE tickets ADD COLUMN priority_jumps INTEGER NOT NULL DEFAULT 0;
+    """),
 ]
 
 

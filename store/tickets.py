@@ -120,6 +120,41 @@ class TicketQueries:
                ORDER BY finished_at DESC LIMIT ?""", (service, since, limit)).fetchall()
         return [row[0] for row in rows if row[0] is not None and row[0] >= 0]
 
+    def recent_occupancy(self, since: str, per_service: int) -> dict[str, list[float]]:
+        """Per service, how long each of its `per_service` most recent tickets finished (done or no-show)
+        since `since` held a counter, call → finish, in minutes (core/estimate.py)."""
+        rows = self.connection.execute(
+            """SELECT service, minutes FROM (
+                   SELECT service, (julianday(finished_at) - julianday(called_at)) * 1440 AS minutes,
+                          row_number() OVER (PARTITION BY service ORDER BY finished_at DESC) AS recent
+                   FROM tickets WHERE status IN ('done', 'no_show') AND finished_at >= ? AND called_at IS NOT NULL)
+               WHERE recent <= ? AND minutes >= 0""", (since, per_service)).fetchall()
+        result: dict[str, list[float]] = {}
+        for service, minutes in rows:
+            result.setdefault(service, []).append(minutes)
+        return result
+
+    def occupancy_of_day(self, day: str) -> list[float]:
+        """Call → finish minutes of every ticket of `day` finished (done or no-show)."""
+        rows = self.connection.execute(
+            """SELECT (julianday(finished_at) - julianday(called_at)) * 1440 FROM tickets
+               WHERE day = ? AND status IN ('done', 'no_show') AND called_at IS NOT NULL""", (day,)).fetchall()
+        return [row[0] for row in rows if row[0] is not None and row[0] >= 0]
+
+    def priority_issued(self, day: str) -> tuple[dict[str, int], str | None]:
+        """({service: priority tickets issued on `day`}, when the day's first ticket was issued)."""
+        rows = self.connection.execute(
+            "SELECT issued_service, count(*) FROM tickets WHERE day = ? AND priority IS NOT NULL "
+            "GROUP BY issued_service", (day,)).fetchall()
+        first = self.connection.execute("SELECT min(issued_at) FROM tickets WHERE day = ?", (day,)).fetchone()[0]
+        return {row[0]: row[1] for row in rows}, first
+
+    def pauses_since(self, since: str) -> list[tuple[str, str, str]]:
+        """(kind, counter, at) of every counter_paused / counter_resumed event since `since`, in order."""
+        return [tuple(row) for row in self.connection.execute(
+            "SELECT kind, counter, at FROM events WHERE kind IN ('counter_paused', 'counter_resumed') AND at >= ? "
+            "ORDER BY seq", (since,))]
+
     def last_call_day(self, counter: str) -> str | None:
         """The local day of the ticket most recently called at `counter`."""
         row = self.connection.execute(
@@ -162,6 +197,15 @@ class TicketQueries:
                  paused = excluded.paused, priority_streak = excluded.priority_streak, clerk = excluded.clerk,
                  last_activity = excluded.last_activity""",
             state)
+
+    def counter_seen(self) -> dict[str, str]:
+        """counter → UTC stamp of the last action taken there (core/staffing.py)."""
+        return {row[0]: row[1] for row in self.connection.execute("SELECT counter, seen_at FROM counter_seen")}
+
+    def set_counter_seen(self, counter: str, at: str) -> None:
+        self.connection.execute(
+            "INSERT INTO counter_seen (counter, seen_at) VALUES (?, ?) "
+            "ON CONFLICT (counter) DO UPDATE SET seen_at = excluded.seen_at", (counter, at))
 
     # --- idempotency keys of POST /api/tickets -------------------------------------------------
     def idempotent_ticket(self, scope: str, day: str, key: str) -> tuple[int, str] | None:

@@ -1,8 +1,9 @@
 """Under gevent the print path must leave the event loop free (issue 8 item 7).
 
 Each case runs in a fresh interpreter with gevent's monkey-patching, as server.py runs. A ticker
-greenlet stands for every other screen: it must keep ticking while a render or a device write is
-held, and the job must still end with exactly one result. Ordering, not wall-clock thresholds.
+greenlet stands for every other screen: it must keep ticking while a render (in the render process,
+hardware/render_process.py, held by SIGSTOP) or a device write is held, and the job must still end
+with exactly one result. Ordering, not wall-clock thresholds.
 """
 
 from __future__ import annotations
@@ -48,23 +49,37 @@ PRELUDE = textwrap.dedent("""
 """)
 
 HELD_RENDER = PRELUDE + textwrap.dedent("""
-    release, entered = os_lock(), []
-    release.acquire()
-    real_render = print_worker.render_ticket
-    def held_render(ticket, width):
-        entered.append(1)
-        release.acquire(timeout=5)  # a render that takes as long as the test wants
-        return real_render(ticket, width)
-    print_worker.render_ticket = held_render
+    import signal
+    from hardware.render_process import RENDERER
     worker = print_worker.PrintWorker(lambda: FakeTicketPrinter(), on_result, status_interval=None)
+    worker.submit("warm-up", make_ticket())  # starts the render process
+    done.wait(30)
+    done.clear()
+    child = RENDERER._child.pid
+    os.kill(child, signal.SIGSTOP)  # a render that takes as long as the test wants
     worker.submit("job-1", make_ticket())
-    with gevent.Timeout(10, False):
-        while not entered:
-            gevent.sleep(0.005)
-    free = loop_ticks_while(lambda: not results)
-    release.release()
+    free = loop_ticks_while(lambda: len(results) < 2)
+    os.kill(child, signal.SIGCONT)
     done.wait(10)
-    print("loop free during render" if free else "loop frozen during render", results[0][1] if results else None)
+    print("loop free during render" if free else "loop frozen during render",
+          results[1][1] if len(results) > 1 else None)
+""")
+
+RENDER_PROCESS_KILLED = PRELUDE + textwrap.dedent("""
+    import signal
+    from hardware.render_process import RENDERER
+    printer = FakeTicketPrinter()
+    worker = print_worker.PrintWorker(lambda: printer, on_result, status_interval=None)
+    worker.submit("job-1", make_ticket())
+    done.wait(30)
+    done.clear()
+    first = RENDERER._child.pid
+    os.kill(first, signal.SIGKILL)
+    worker.submit("job-2", make_ticket())
+    done.wait(30)
+    restarted = RENDERER._child is not None and RENDERER._child.pid != first
+    print([r[1] for r in results], "restarted" if restarted else "not-restarted", len(printer.jobs),
+          printer.jobs[0] == printer.jobs[1] if len(printer.jobs) == 2 else None)
 """)
 
 FIFO_WITHOUT_READER = PRELUDE + textwrap.dedent("""
@@ -88,8 +103,11 @@ FIFO_NOT_READ = PRELUDE + textwrap.dedent("""
     with gevent.Timeout(10, False):
         while not results:
             try:
-                received += os.read(reader, 65536)
+                chunk = os.read(reader, 65536)
             except BlockingIOError:
+                chunk = b""
+            received += chunk
+            if not chunk:  # nothing yet, or the writer has closed: let the worker report
                 gevent.sleep(0.005)
     print("loop free during write" if free else "loop frozen during write",
           results[0][1] if results else None, len(received))
@@ -105,6 +123,11 @@ def run_script(script: str) -> str:
 
 def test_a_long_render_does_not_hold_the_loop():
     assert run_script(HELD_RENDER).split() == ["loop", "free", "during", "render", "True"]
+
+
+def test_a_killed_render_process_is_started_again_and_the_ticket_prints():
+    # Both jobs print the same ticket (same bytes), the second through a new render process.
+    assert run_script(RENDER_PROCESS_KILLED).split() == ["[True,", "True]", "restarted", "2", "True"]
 
 
 def test_a_fifo_nobody_reads_fails_the_job_instead_of_freezing():

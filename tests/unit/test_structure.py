@@ -71,7 +71,7 @@ def test_every_key_the_parser_reads_is_documented():
     assert undocumented == []
 
 
-SCREENS = ("kiosk", "counter", "display")
+SCREENS = ("kiosk", "counter", "display", "admin")
 
 
 def test_every_screen_is_a_package_with_its_own_pages():

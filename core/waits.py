@@ -1,0 +1,136 @@
+"""From the store's rows to the forward simulation and back: every waiting ticket's people ahead and wait.
+
+One pass of core/forecast.py gives every waiting ticket of the day its place and wait at once, plus the
+wait of a newcomer per thủ tục (the kiosk's cards before the tap). The inputs are read in one transaction:
+who is at which counter (core/staffing.py), what each counter is doing, the measured service times and
+breaks (core/estimate.py) and today's priority arrivals. The measured durations only change when a ticket
+finishes or a counter resumes, so they are kept until then (no clock-based cache: the figures are always
+those of the definition). A whole forecast is reused only within the same second and the same event seq.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from . import estimate, events, lifecycle, staffing
+from .forecast import Station, Waiting, simulate
+
+
+class QueueWaits:
+    """Mixed into QueueEngine through QueueViews; needs settings, store, clock, _today, _counter_states."""
+
+    _durations_key = None
+    _durations = None
+    _forecast_memo: tuple | None = None
+    durations_generation = 0  # bumped by the engine when a ticket finishes or a counter pauses or resumes
+
+    # --- inputs --------------------------------------------------------------------------------
+    def _window_start(self, now: datetime) -> str:
+        zone = self.settings.centre.timezone
+        first_day = now.astimezone(zone).date() - timedelta(days=estimate.WINDOW_DAYS)
+        midnight = datetime.combine(first_day, datetime.min.time(), zone)
+        return midnight.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+    def _measured(self, tx, now: datetime):
+        """(service times by thủ tục, typical break, open pauses {counter: since}) for `now`'s window."""
+        day = self._today(now)
+        key = (day, self.durations_generation, self.store.data_version())
+        if self._durations_key != key:
+            since = self._window_start(now)
+            times = estimate.service_times(tx.recent_occupancy(since, estimate.SAMPLE_COUNT),
+                                           tx.occupancy_of_day(day), self.settings.policy.default_service_minutes,
+                                           self.settings.services)
+            breaks, paused_since = [], {}
+            for kind, counter, stamp in tx.pauses_since(since):
+                at = datetime.fromisoformat(stamp)
+                if kind == events.COUNTER_PAUSED:
+                    paused_since[counter] = at
+                elif counter in paused_since:
+                    breaks.append((at - paused_since.pop(counter)).total_seconds() / 60)
+            self._durations = (times, estimate.break_length(breaks), paused_since)
+            self._durations_key = key
+        return self._durations
+
+    def _stations(self, tx, now: datetime, times, pause, paused_since) -> list[Station]:
+        states = self._counter_states(tx, now)
+        stored = tx.all_counter_states()
+        stations = []
+        for counter in self.settings.counters.values():
+            state = states[counter.id]
+            if not staffing.is_staffed(state):
+                continue
+            free_in = variance = 0.0
+            current_id = stored.get(counter.id, {}).get("current_ticket")
+            current = tx.ticket(current_id) if current_id else None
+            if current and current["status"] in (lifecycle.CALLED, lifecycle.SERVING) and current["called_at"]:
+                duration = times.get(current["service"]) or estimate.assumed(self.settings.policy.default_service_minutes)
+                elapsed = (now - datetime.fromisoformat(current["called_at"])).total_seconds() / 60
+                free_in, variance = duration.remaining(elapsed), duration.variance
+            if state == staffing.PAUSED:
+                since = paused_since.get(counter.id)
+                elapsed = (now - since).total_seconds() / 60 if since else 0.0
+                free_in, variance = max(free_in, pause.remaining(elapsed)), variance + pause.variance
+            stations.append(Station(counter.id, counter.services, counter.priority, free_in, variance))
+        return stations
+
+    def _forecast(self, tx, now: datetime):
+        """(forecast, callable tickets of today by id): one simulation for the whole centre."""
+        day = self._today(now)
+        memo_key = (day, tx.last_seq(), int(now.timestamp()), self.durations_generation)
+        if self._forecast_memo and self._forecast_memo[0] == memo_key:
+            return self._forecast_memo[1]
+        times, pause, paused_since = self._measured(tx, now)
+        stations = self._stations(tx, now, times, pause, paused_since)
+        rows = tx.tickets_of_day(day, lifecycle.CALLABLE)  # FIFO: (arrived_at, id)
+        waiting = [Waiting(t["id"], t["service"], t["priority"] is not None, (t["arrived_at"], t["id"]),
+                           bool(t["returned_at"]), t["target_counter"], t.get("priority_jumps") or 0) for t in rows]
+        issued, first_issued = tx.priority_issued(day)
+        open_minutes = (now - datetime.fromisoformat(first_issued)).total_seconds() / 60 if first_issued else 0.0
+        result = simulate(stations, waiting, {code: (d.mean, d.variance) for code, d in times.items()},
+                          streak_limit=self.settings.policy.priority_streak,
+                          priority_rates=estimate.priority_rates(issued, open_minutes),
+                          newcomer_services=tuple(self.settings.services))
+        value = (result, {t["id"]: t for t in rows})
+        self._forecast_memo = (memo_key, value)
+        return value
+
+    # --- outputs -------------------------------------------------------------------------------
+    def estimate_of(self, tx, ticket: dict, now: datetime) -> dict | None:
+        """{ahead, minutes, low, high} of a callable ticket now; None for any other."""
+        if ticket["status"] not in lifecycle.CALLABLE:
+            return None
+        return self._estimate_in(self._forecast(tx, now), ticket)
+
+    @staticmethod
+    def _estimate_in(computed, ticket: dict) -> dict:
+        forecast, callable_today = computed
+        placed = forecast.tickets.get(ticket["id"])
+        if placed is not None:
+            return estimate.printed(placed.ahead, placed.minutes, placed.variance)
+        # Nobody staffs a counter that could call it: how many of its own line are before it, no minutes.
+        key = (ticket["arrived_at"], ticket["id"])
+        ahead = sum(1 for other in callable_today.values()
+                    if other["service"] == ticket["service"] and other["target_counter"] == ticket["target_counter"]
+                    and (other["arrived_at"], other["id"]) < key
+                    and (ticket["priority"] is None or other["priority"] is not None))
+        return estimate.printed(ahead, None)
+
+    def newcomer_estimate(self, tx, service: str, now: datetime) -> dict:
+        """{ahead, minutes, low, high} of a normal ticket of `service` taken now (the kiosk's card)."""
+        forecast, callable_today = self._forecast(tx, now)
+        placed = forecast.newcomers.get(service)
+        if placed is not None:
+            return estimate.printed(placed.ahead, placed.minutes, placed.variance)
+        ahead = sum(1 for t in callable_today.values() if t["service"] == service and t["target_counter"] is None)
+        return estimate.printed(ahead, None)
+
+    def place_in_queue(self, tx, ticket: dict, now: datetime) -> tuple[int | None, int | None]:
+        """(people ahead, estimated minutes) for a callable ticket; (None, None) otherwise."""
+        found = self.estimate_of(tx, ticket, now)
+        return (None, None) if found is None else (found["ahead"], found["minutes"])
+
+    def places_in_queue(self, tx, tickets: list[dict], now: datetime) -> dict[int, dict | None]:
+        """estimate_of for many tickets: one simulation whatever their number (issue 8 item 9, issue 9)."""
+        computed = self._forecast(tx, now) if tickets else None
+        return {ticket["id"]: self._estimate_in(computed, ticket) if ticket["status"] in lifecycle.CALLABLE else None
+                for ticket in tickets}
