@@ -61,6 +61,8 @@ class TicketPrint:
     status_url: str
     priority_label: str | None = None
     footer: str = DEFAULT_FOOTER
+    eta_low: int | None = None    # the estimate's range, printed as "10–20 phút" when it has one
+    eta_high: int | None = None
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -224,7 +226,8 @@ def _build_layout(ticket: TicketPrint, width_px: int) -> _Layout:
     layout.rule()
     layout.gap(10)
     detail_sizes = layout.sizes(28, 18)
-    wait = wait_words(ticket.people_ahead, ticket.eta_minutes)  # the screens' words (wording.py)
+    # The screens' words (wording.py), so paper and screen agree.
+    wait = wait_words(ticket.people_ahead, ticket.eta_minutes, low=ticket.eta_low, high=ticket.eta_high)
     layout.text("people_ahead", wait["ahead"], detail_sizes, REGULAR)
     layout.text("eta", wait["wait"], detail_sizes, REGULAR)
     layout.text("issued_at", f"{ticket.issued_at:%H:%M %d/%m/%Y}", layout.sizes(26, 18), REGULAR)

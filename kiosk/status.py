@@ -49,7 +49,8 @@ def page(token: str):
                   "returnMinutes": settings.policy.no_show_return_minutes,
                   "timezone": settings.centre.timezone.key, "words": words(STATUS_WORDS, lang),
                   "waitWords": wording.catalogue(lang)}
-        wait = (wording.wait_words(ticket["position"], ticket["eta_minutes"], lang)
+        wait = (wording.wait_words(ticket["position"], ticket["eta_minutes"], lang, low=ticket.get("eta_low"),
+                                   high=ticket.get("eta_high"))
                 if ticket.get("position") is not None else None)
         response = Response(render_template(
             "kiosk/status.html", lang=lang, w=config["words"], ticket=ticket, config=config, wait=wait,

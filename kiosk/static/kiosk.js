@@ -68,7 +68,8 @@ function renderBanners() {
 
 function etaText(service) {
   // The same words as the result screen, the ticket and the phone (wording.py / static/wording.js).
-  return waitWords(config.waitWords[state.lang], service.people_ahead, service.eta_minutes).wait_short;
+  return waitWords(config.waitWords[state.lang], service.people_ahead, service.eta_minutes, service.eta_low,
+                   service.eta_high).wait_short;
 }
 
 function serviceCard(service) {

@@ -26,7 +26,8 @@ export function renderResult() {
   const group = state.data.priority_groups.find((item) => item.id === ticket.priority);
   $("result-priority").hidden = !group;
   $("result-priority").textContent = group ? word("priority_chosen", { name: nameOf(group) }) : "";
-  const wait = waitWords(config.waitWords[state.lang], ticket.position, ticket.eta_minutes);
+  const wait = waitWords(config.waitWords[state.lang], ticket.position, ticket.eta_minutes, ticket.eta_low,
+                         ticket.eta_high);
   $("result-ahead").textContent = wait.ahead;
   $("result-eta").textContent = wait.wait;
   const print = ticket.print;

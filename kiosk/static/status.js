@@ -31,7 +31,7 @@ function render() {
   const waiting = ticket.position !== null && ticket.position !== undefined;
   $("facts").hidden = !waiting;
   // The same words as the kiosk and the ticket (wording.py / static/wording.js).
-  const wait = waitWords(config.waitWords, ticket.position, ticket.eta_minutes);
+  const wait = waitWords(config.waitWords, ticket.position, ticket.eta_minutes, ticket.eta_low, ticket.eta_high);
   $("ahead").textContent = waiting ? wait.ahead_count : "—";
   $("eta").textContent = waiting ? wait.wait_short : "—";
   // Sound and vibration are offered only while a call can still come: not once the ticket is done.
