@@ -34,7 +34,7 @@ HTTP_ERRORS_VI = {
 
 # On every response (README.md, "Security"). Every page loads its scripts, styles, fonts, images and audio
 # from this server and opens its socket to it; no inline script, style attribute or handler anywhere, so
-# injected markup cannot run. data: images only for the pages' empty favicon (<link rel="icon" href="data:,">).
+# injected markup cannot run. data: images only for an empty favicon (<link rel="icon" href="data:,">).
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
     "media-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
@@ -126,13 +126,6 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
     def unexpected(error: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)
         return jsonify({"error": "internal_error", "message": "Lỗi hệ thống. Xin vui lòng thử lại."}), 500
-
-    @app.get("/fonts/noto-sans.ttf")
-    def font():
-        """Our own copy of Noto Sans: every Vietnamese letter, with no font CDN on the centre's LAN."""
-        import fontpkg_noto_sans
-        return send_file(fontpkg_noto_sans.ROOT / "files" / "NotoSans[wdth,wght].ttf", mimetype="font/ttf",
-                         max_age=7 * 24 * 3600)
 
     @app.get("/healthz")
     def health():

@@ -11,6 +11,8 @@ import unicodedata
 
 from flask import request
 
+from wording import format_number  # noqa: F401  (exports and pages format numbers through i18n)
+
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
 

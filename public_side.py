@@ -30,6 +30,7 @@ PUBLIC_WRITES = frozenset({("status.rate", "POST")})
 # (endpoint, filename) of the static files the status page loads (kiosk/templates/kiosk/status.html and
 # the modules it imports); tests/browser/test_public_side.py fails if the page needs one more.
 PUBLIC_FILES = frozenset({("static", "xh.css"), ("static", "feed.js"), ("static", "vendor/socket.io.min.js"),
+                          ("static", "wording.js"),
                           ("kiosk.static", "status.css"), ("kiosk.static", "status.js")})
 SOCKET_PATH = "/socket.io/"  # Flask-SocketIO's default path; engine.io answers it before Flask routes
 READ_METHODS = ("GET", "HEAD")

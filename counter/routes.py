@@ -18,6 +18,7 @@ from api import centre
 from api.auth import csrf_token, current_caller, require
 from api.routes import body
 from core.errors import NotAllowed
+import wording
 from i18n import LANGUAGES, language, name_of, words
 
 from .words import WORDS
@@ -82,6 +83,7 @@ def screen():
         "priority_groups": {p.id: name_of(p, lang) for p in settings.priority_groups.values()},
         "kiosks": {k.id: k.name for k in settings.kiosks.values()},  # printer problems name their kiosk
         "words": words(WORDS, lang),
+        "numberWords": wording.catalogue(lang),  # decimal comma in Vietnamese (static/wording.js)
     }
     return _page("counter/screen.html", centre_name=_centre_name(), counter=counter, clerk=caller.id,
                  config=config, csrf_token=csrf_token())

@@ -27,6 +27,7 @@ from hardware.text_fit import (
     line_height,
     nfc,
 )
+from wording import wait_words
 
 DEFAULT_WIDTH_PX = 576  # 72 mm printable at 203 dpi (TM-T20II); a TM-T88V needs 512.
 MINIMUM_QR_PX = 200  # below ~200 px (≈ 25 mm) cheap phone cameras struggle at arm's length.
@@ -60,6 +61,8 @@ class TicketPrint:
     status_url: str
     priority_label: str | None = None
     footer: str = DEFAULT_FOOTER
+    eta_low: int | None = None    # the estimate's range, printed as "10–20 phút" when it has one
+    eta_high: int | None = None
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -223,9 +226,10 @@ def _build_layout(ticket: TicketPrint, width_px: int) -> _Layout:
     layout.rule()
     layout.gap(10)
     detail_sizes = layout.sizes(28, 18)
-    layout.text("people_ahead", f"Số người chờ trước: {ticket.people_ahead}", detail_sizes, REGULAR)
-    wait = "Đang tính" if ticket.eta_minutes is None else f"~{ticket.eta_minutes} phút"
-    layout.text("eta", f"Thời gian chờ dự kiến: {wait}", detail_sizes, REGULAR)
+    # The screens' words (wording.py), so paper and screen agree.
+    wait = wait_words(ticket.people_ahead, ticket.eta_minutes, low=ticket.eta_low, high=ticket.eta_high)
+    layout.text("people_ahead", wait["ahead"], detail_sizes, REGULAR)
+    layout.text("eta", wait["wait"], detail_sizes, REGULAR)
     layout.text("issued_at", f"{ticket.issued_at:%H:%M %d/%m/%Y}", layout.sizes(26, 18), REGULAR)
     layout.qr(ticket.status_url)
     if ticket.footer:

@@ -51,7 +51,8 @@ def ticket_print(settings, ticket: dict) -> TicketPrint:
     group = settings.priority_groups.get(ticket["priority"] or "")
     return TicketPrint(centre_name=settings.centre.name, number=ticket["number"],
                        service_name=ticket["service_name"], people_ahead=ticket["position"] or 0,
-                       eta_minutes=ticket["eta_minutes"], issued_at=issued, status_url=ticket["status_url"],
+                       eta_minutes=ticket["eta_minutes"], eta_low=ticket.get("eta_low"),
+                       eta_high=ticket.get("eta_high"), issued_at=issued, status_url=ticket["status_url"],
                        priority_label=f"Ưu tiên: {group.name}" if group else None,
                        footer=settings.centre.footer)
 

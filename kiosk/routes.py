@@ -20,6 +20,7 @@ from core import lifecycle
 from core.errors import Conflict, NotAllowed, NotFound
 from core.availability import calendar_view
 from core.outlook import service_outlook
+import wording
 from i18n import language, words
 
 from .words import KIOSK_WORDS
@@ -58,6 +59,7 @@ def screen(kiosk_id: str):
         "idleSeconds": settings.kiosk.idle_seconds,
         "timezone": settings.centre.timezone.key,
         "words": {lang: words(KIOSK_WORDS, lang) for lang in ("vi", "en")},
+        "waitWords": {lang: wording.catalogue(lang) for lang in ("vi", "en")},
     }
     return render_template("kiosk/screen.html", lang="vi", w=config["words"]["vi"], config=config,
                            connection_lost_text=config["words"]["vi"]["connection_lost"])

@@ -24,6 +24,7 @@ from api.routes import body
 from core.errors import QueueError
 from core.rating import Ratings
 from i18n import language, words
+import wording
 
 from .words import STATUS_WORDS
 
@@ -53,9 +54,13 @@ def page(token: str):
         config = {"token": token, "lang": lang, "ticket": ticket, "stateUrl": url_for(".state", token=token),
                   "returnMinutes": settings.policy.no_show_return_minutes,
                   "ratingUrl": url_for(".rating", token=token),
-                  "timezone": settings.centre.timezone.key, "words": words(STATUS_WORDS, lang)}
+                  "timezone": settings.centre.timezone.key, "words": words(STATUS_WORDS, lang),
+                  "waitWords": wording.catalogue(lang)}
+        wait = (wording.wait_words(ticket["position"], ticket["eta_minutes"], lang, low=ticket.get("eta_low"),
+                                   high=ticket.get("eta_high"))
+                if ticket.get("position") is not None else None)
         response = Response(render_template(
-            "kiosk/status.html", lang=lang, w=config["words"], ticket=ticket, config=config,
+            "kiosk/status.html", lang=lang, w=config["words"], ticket=ticket, config=config, wait=wait,
             centre_name=settings.centre.name_en if lang == "en" else settings.centre.name,
             other_lang="vi" if lang == "en" else "en", connection_lost_text=config["words"]["connection_lost"]))
     response.headers["Cache-Control"] = "no-store"  # always today's state, never a cached one

@@ -277,7 +277,8 @@ async function scanned(code) {
   await refresh();
 }
 
-listenForKeys({ shortcuts, onScan: scanned });
+listenForKeys({ shortcuts, onScan: scanned,
+                onDropped: (keys) => notice(words.keys_dropped.replace("{keys}", keys.toUpperCase().split("").join(" + ")), "error") });
 
 // --- sign-out, clock, start ---------------------------------------------------------------------------
 $("sign-out").addEventListener("click", async () => {

@@ -7,16 +7,26 @@
 const BURST_GAP = 100;   // ms; wedge scanners type a key every 2–20 ms, people rarely twice in 100 ms
 const SCAN_MINIMUM = 8;  // characters; ticket codes are 16+ (a bare token) or ~60 (a URL)
 
-export function listenForKeys({ shortcuts, onScan }) {
+// onDropped(keys): a shortcut was dropped because another key followed within BURST_GAP and the burst
+// was no scan (two keys pressed together by a person): the clerk must learn that nothing happened.
+export function listenForKeys({ shortcuts, onScan, onDropped = () => {} }) {
   let burst = "";
   let lastKeyAt = -Infinity;
   let pending = null;
+  let dropped = false;   // this burst swallowed a shortcut
+  let burstTimer = null;
+
+  const endBurst = () => {
+    burstTimer = null;
+    if (dropped && burst.length < SCAN_MINIMUM) onDropped(burst);
+    dropped = false;
+  };
 
   const runPending = () => {
     if (pending) { clearTimeout(pending.timer); const action = pending.action; pending = null; action(); }
   };
   const dropPending = () => {
-    if (pending) { clearTimeout(pending.timer); pending = null; }
+    if (pending) { clearTimeout(pending.timer); pending = null; dropped = true; }
   };
 
   document.addEventListener("keydown", (event) => {
@@ -27,11 +37,13 @@ export function listenForKeys({ shortcuts, onScan }) {
     const now = performance.now();
     const inBurst = now - lastKeyAt < BURST_GAP;
     lastKeyAt = now;
-    if (!inBurst) { runPending(); burst = ""; }
+    if (!inBurst) { runPending(); burst = ""; dropped = false; }
+    clearTimeout(burstTimer);
     if (event.key === "Enter") {
       if (burst.length >= SCAN_MINIMUM) {
         event.preventDefault();  // or the focused button would be pressed too
         dropPending();
+        dropped = false;         // a scan, not a mistake
         onScan(burst);
       }
       burst = "";
@@ -39,6 +51,7 @@ export function listenForKeys({ shortcuts, onScan }) {
     }
     if (event.key.length !== 1) return;
     burst += event.key;
+    burstTimer = setTimeout(endBurst, BURST_GAP);
     if (burst.length > 1) { dropPending(); return; }
     const action = shortcuts[event.key.toLowerCase()];
     if (!action) return;

@@ -1,5 +1,6 @@
 // Drawing the counter screen from the state the server sent. Text only (textContent): service names,
 // notes and clerk names come from people and must never become HTML.
+import { formatNumber } from "/static/wording.js";
 import { clockTime, element, minutesBetween } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
@@ -69,13 +70,13 @@ export function renderToday(today, config) {
   const words = config.words;
   $("served-count").textContent = String(today.served_count);
   $("average-minutes").textContent = today.average_service_minutes === null
-    ? "—" : `${today.average_service_minutes} ${words.minutes}`;
+    ? "—" : `${formatNumber(today.average_service_minutes, config.numberWords)} ${words.minutes}`;
   $("no-show-count").textContent = String(today.no_show_count);
   $("served-empty").hidden = today.served.length > 0;
   $("served-list").replaceChildren(...today.served.map((ticket) => {
     const row = element("tr");
     row.dataset.ticketId = ticket.id;
-    row.append(element("td", ticket.number, "number"), element("td", serviceName(ticket, config)),
+    row.append(element("td", ticket.number, "number"), element("td", serviceName(ticket, config), "service-name"),
                element("td", clockTime(ticket.called_at, config.timezone)),
                element("td", clockTime(ticket.finished_at, config.timezone)),
                element("td", minutesText(ticket.service_minutes === null ? null : Math.round(ticket.service_minutes), words)));

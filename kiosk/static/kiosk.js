@@ -7,6 +7,7 @@ import { $, QUEUE_KINDS, TOKEN_KEY, closeMessage, config, element, nameOf, servi
          word } from "./common.js";
 import { applyPrint, renderResult, reprint, showResult } from "./result.js";
 import { buildKeyboard, matchServices } from "./search.js";
+import { waitWords } from "/static/wording.js";
 
 // --- pairing: ?token=… once, then localStorage; the address bar never keeps the token --------------
 function takeToken() {
@@ -97,8 +98,9 @@ function reasonText(service) {
 }
 
 function etaText(service) {
-  if (service.eta_minutes === null) return word("eta_none");
-  return service.eta_minutes === 0 ? word("eta_now") : word("eta", { minutes: service.eta_minutes });
+  // The same words as the result screen, the ticket and the phone (wording.py / static/wording.js).
+  return waitWords(config.waitWords[state.lang], service.people_ahead, service.eta_minutes, service.eta_low,
+                   service.eta_high).wait_short;
 }
 
 function serviceCard(service) {

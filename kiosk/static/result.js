@@ -1,6 +1,7 @@
 // The result screen: the number, its QR code, and what the printer made of it (from the feed).
 import { api } from "/static/api.js";
-import { $, PRINT_WAIT_MS, RESULT_GUARD_MS, nameOf, showMessage, state, word } from "./common.js";
+import { waitWords } from "/static/wording.js";
+import { $, PRINT_WAIT_MS, RESULT_GUARD_MS, config, nameOf, showMessage, state, word } from "./common.js";
 
 export function showResult(ticket) {
   state.ticket = { ...ticket, print: null };
@@ -25,9 +26,10 @@ export function renderResult() {
   const group = state.data.priority_groups.find((item) => item.id === ticket.priority);
   $("result-priority").hidden = !group;
   $("result-priority").textContent = group ? word("priority_chosen", { name: nameOf(group) }) : "";
-  $("result-ahead").textContent = word("people_ahead", { n: ticket.position ?? 0 });
-  $("result-eta").textContent = ticket.eta_minutes === null ? word("eta_ticket_unknown")
-    : word("eta_ticket", { minutes: ticket.eta_minutes });
+  const wait = waitWords(config.waitWords[state.lang], ticket.position, ticket.eta_minutes, ticket.eta_low,
+                         ticket.eta_high);
+  $("result-ahead").textContent = wait.ahead;
+  $("result-eta").textContent = wait.wait;
   const print = ticket.print;
   const printed = print && print.kind === "printed" && print.details.status !== "unknown";
   const electronic = print !== null && !printed;

@@ -2,12 +2,14 @@
 // a full-screen "Mời bạn đến quầy số 5" with vibration and a short beep where the phone allows them.
 // A phone sleeps and loses Wi-Fi: socket.io reconnects by itself, and waking the page asks again.
 import { followTicket, showConnection } from "/static/feed.js";
+import { waitWords } from "/static/wording.js";
 
 const config = JSON.parse(document.getElementById("status-config").textContent);
 const $ = (id) => document.getElementById(id);
 let ticket = config.ticket;
 let alerted = null;   // which call (called_at + recalls) was already announced
 let audio = null;
+const CALL_CAN_COME = new Set(["waiting", "transferred", "called", "no_show"]);
 
 function word(key, values = {}) {
   const text = config.words[key] ?? key;
@@ -28,8 +30,12 @@ function render() {
   $("status").textContent = word(`status_${ticket.status}`);
   const waiting = ticket.position !== null && ticket.position !== undefined;
   $("facts").hidden = !waiting;
-  $("ahead").textContent = waiting ? String(ticket.position) : "—";
-  $("eta").textContent = ticket.eta_minutes === null ? word("eta_unknown") : word("minutes", { minutes: ticket.eta_minutes });
+  // The same words as the kiosk and the ticket (wording.py / static/wording.js).
+  const wait = waitWords(config.waitWords, ticket.position, ticket.eta_minutes, ticket.eta_low, ticket.eta_high);
+  $("ahead").textContent = waiting ? wait.ahead_count : "—";
+  $("eta").textContent = waiting ? wait.wait_short : "—";
+  // Sound and vibration are offered only while a call can still come: not once the ticket is done.
+  $("alerts").hidden = !CALL_CAN_COME.has(ticket.status);
   const service = config.lang === "en" ? ticket.service_name_en : ticket.service_name;
   $("note").textContent = word(`note_${ticket.status}`, { counter: counterPhrase(ticket), service,
                                                            minutes: config.returnMinutes });

@@ -70,7 +70,7 @@ def test_portrait_group_then_service_gives_a_printed_number(browser, centre, pri
         expect(page.locator("#group-title")).to_have_text("Hộ tịch")
         birth = page.locator("[data-service=KS]")
         # Nobody waits for KS, but the KT ticket taken above goes to the same counters: 8 min ÷ 2 counters.
-        expect(birth).to_contain_text("Đang chờ: 0 người · Chờ khoảng 4 phút")
+        expect(birth).to_contain_text("Đang chờ: 0 người · Khoảng 4 phút")
         assert_touchable(page)
         birth.click()
         ticket = ticket_on_screen(page, centre)

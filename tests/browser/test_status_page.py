@@ -74,7 +74,8 @@ def test_the_call_reaches_the_phone_within_a_second(centre, phone):
     expect(phone.locator("#alerts")).to_have_text("Đã bật âm thanh và rung")
 
     assert call(centre, "9")["id"] == first["id"]                             # the one ahead is called
-    expect(phone.locator("#ahead")).to_have_text("0", timeout=1000)
+    expect(phone.locator("#ahead")).to_have_text("Không có ai", timeout=1000)  # the kiosk's words, not "0"
+    expect(phone.locator("#eta")).to_have_text("Được gọi ngay")               # never "~0 phút"
     for action in ("start", "finish"):
         requests.post(f"{centre.url}/api/tickets/{first['id']}/{action}", headers=centre.headers("demo-counter-9"),
                       timeout=10).raise_for_status()
@@ -92,6 +93,12 @@ def test_the_call_reaches_the_phone_within_a_second(centre, phone):
     requests.post(f"{centre.url}/api/tickets/{mine['id']}/recall", headers=centre.headers("demo-counter-9"),
                   timeout=10).raise_for_status()
     expect(overlay).to_be_visible(timeout=1000)                               # a recall calls again
+    phone.locator("#called-ok").click()
+    for action in ("start", "finish"):
+        requests.post(f"{centre.url}/api/tickets/{mine['id']}/{action}", headers=centre.headers("demo-counter-9"),
+                      timeout=10).raise_for_status()
+    expect(phone.locator("#status")).to_have_text("Đã xong")
+    expect(phone.locator("#alerts")).to_be_hidden()                           # nothing left to be alerted of
 
     total = sum(size for _, size in transferred)
     assert total < 100_000, transferred
