@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import fmean, pvariance
+from math import fsum
+from statistics import fmean
 
 MIN_SAMPLES = 3
 SAMPLE_COUNT = 30
@@ -60,7 +61,10 @@ def measured(samples: list[float], fallback: Duration) -> Duration:
     """The samples' own figures once there are MIN_SAMPLES, else `fallback`."""
     if len(samples) < MIN_SAMPLES:
         return fallback
-    return Duration(fmean(samples), pvariance(samples), tuple(samples))
+    # Plain float arithmetic: statistics.pvariance is exact (Fractions) and cost more than the whole
+    # simulation on every estimate.
+    mean = fsum(samples) / len(samples)
+    return Duration(mean, fsum((sample - mean) ** 2 for sample in samples) / len(samples), tuple(samples))
 
 
 def service_times(samples_by_service: dict[str, list[float]], today_samples: list[float], default_minutes: float,

@@ -78,6 +78,8 @@ class _Day:
         self.heap: list = []
         self.order = 0
         self.clerk = {counter: CLERKS[index % len(CLERKS)] for index, counter in enumerate(settings.counters)}
+        self.idle: set[str] = set()  # counters that found nobody waiting: woken by the next citizen they serve
+        self.polls: dict[str, int] = {}  # each idle counter's one pending look-again (older ones are void)
 
     def _at(self, moment: time) -> datetime:
         return datetime.combine(self.day, moment, self.zone)
@@ -161,8 +163,21 @@ class _Day:
         return next(((start, end) for start, end in self.sessions if when < end), None)
 
     # --- what happens ------------------------------------------------------------------------
+    def _poll(self, when, counter, token):
+        if counter in self.idle and self.polls.get(counter) == token:
+            self.idle.discard(counter)
+            self._free(when, counter)
+
+    def _wake(self, when, service):
+        """Idle counters serving `service` look at the queue now (a clerk sees the new number come in)."""
+        for counter in [c for c in self.idle if service in self.settings.counters[c].services]:
+            self.idle.discard(counter)
+            self._push(when + timedelta(seconds=self.random.uniform(5, 30)), "free", counter)
+
     def _arrive(self, when, service, priority):
         ticket = self._do(when, "issue_ticket", service, priority, actor="kiosk:kiosk-1", kiosk="kiosk-1")
+        if ticket:
+            self._wake(when, service)
         if ticket and self.random.random() < CANCEL:
             self._push(when + timedelta(minutes=self.random.uniform(5, 40)), "cancel", ticket["id"])
 
@@ -178,7 +193,13 @@ class _Day:
         actor = f"clerk:{self.clerk[counter]}"
         called = self._do(when, "call_next", counter, actor=actor)
         if called is None:
-            return self._push(when + timedelta(minutes=3), "free", counter)  # nobody waits: look again soon
+            # Nobody waits: the counter is woken by the next citizen it serves (_wake), and looks again in
+            # 20 minutes anyway (a ticket that came back or was transferred). Polling every few minutes
+            # instead made most of a seeded day's engine calls empty ones.
+            self.idle.add(counter)
+            self.order += 1
+            self.polls[counter] = self.order
+            return self._push(when + timedelta(minutes=20), "poll", counter, self.order)
         if self.random.random() < NO_SHOW:
             self._push(when + timedelta(minutes=1), "recall", counter, called["id"])
             return
@@ -197,7 +218,9 @@ class _Day:
         self._push(when + timedelta(seconds=10), "free", counter)
 
     def _return(self, when, counter, ticket_id):
-        self._do(when, "return_ticket", ticket_id, actor=f"clerk:{self.clerk[counter]}")
+        ticket = self._do(when, "return_ticket", ticket_id, actor=f"clerk:{self.clerk[counter]}")
+        if ticket:
+            self._wake(when, ticket["service"])
 
     def _start(self, when, counter, ticket_id, service):
         self._do(when, "start", ticket_id, actor=f"clerk:{self.clerk[counter]}", counter_id=counter)
@@ -209,8 +232,9 @@ class _Day:
         actor = f"clerk:{self.clerk[counter]}"
         others = [code for code in self.settings.services if code != service and self.settings.counters_serving(code)]
         if others and self.random.random() < TRANSFER:
-            self._do(when, "transfer", ticket_id, actor=actor, counter_id=counter, service=self.random.choice(others),
-                     note="")
+            to = self.random.choice(others)
+            if self._do(when, "transfer", ticket_id, actor=actor, counter_id=counter, service=to, note=""):
+                self._wake(when, to)
         else:
             ticket = self._do(when, "finish", ticket_id, actor=actor, counter_id=counter)
             if ticket and self.random.random() < RATES:
