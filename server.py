@@ -283,6 +283,8 @@ def run(args: argparse.Namespace) -> int:
         from core.clock import OffsetFileClock
         clock = OffsetFileClock(args.clock_offset_file)
     app = create_app(settings, args.db, clock=clock, async_mode=args.async_mode)
+    import dossiers
+    dossiers.start_watcher(app, args.config)  # [dossiers] watch_folder: imports in a child process
     where = f"http://{args.host}:{args.port}"
     if args.async_mode == "gevent":
         from gevent import pywsgi
