@@ -76,8 +76,10 @@ class ScanRules:
             return None
         try:
             self.desk.check_code(text)
-        except QueueError:
-            return None
+        except QueueError as error:
+            if error.code != "code_checksum":
+                return None  # not shaped like a dossier code: the caller says "not a ticket"
+            return self.reject(counter_id, error.code, error.message, actor=actor)
         try:
             view = self.desk.lookup(f"counter:{counter_id}", text)
         except QueueError as error:  # unknown dossier, source busy, too many wrong codes

@@ -20,7 +20,7 @@ from __future__ import annotations
 CALLERS = ("anon", "kiosk", "counter", "display", "clerk", "manager", "admin")
 OK, LOGIN, UNAUTH, FORBIDDEN = "ok", "login", "401", "403"
 
-SAMPLES = {"counter_id": "1", "ticket_id": "999999", "kiosk_id": "kiosk-1", "display_id": "display-1",
+SAMPLES = {"code": "KS", "counter_id": "1", "ticket_id": "999999", "kiosk_id": "kiosk-1", "display_id": "display-1",
            "token": "no-such-ticket-token", "seq": "999999", "action": "transfer", "filename": "missing.css"}
 
 
@@ -116,4 +116,7 @@ RULES: dict[str, dict] = {
     "GET /admin/reports/export.xlsx": console("manager", "admin"),
     "GET /display/<display_id>/board": everyone(),
     "GET /display/<display_id>/board.json": everyone(),
+    # --- dossiers (issue 13: kiosk/dossiers.py, counter/routes.py, display/dossier_board.py) ---------
+    "POST /kiosk/<kiosk_id>/dossier": only("kiosk", "admin"),
+    "POST /counter/dossier": only("counter", "clerk"),
 }
