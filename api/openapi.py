@@ -195,6 +195,14 @@ def openapi_document(settings) -> dict:
                                       "lang": {"enum": ["vi", "en"]}}}),
                 "parameters": [{"name": "kiosk_id", "in": "path", "required": True,
                                 "schema": {"enum": list(settings.kiosks)}}]}},
+            "/display/{display_id}/dossiers.json": {"get": {  # display/dossier_board.py (issue 13)
+                **_op("The lobby's dossier results: this month and this year, totals and per lĩnh vực "
+                      "(received, resolved, early / on time / late counts and shares, overdue_open), with "
+                      "refreshed_at and imported_at; nothing personal",
+                      {"200": {"description": "month, year ({prefix, totals, groups}), refreshed_at, imported_at, "
+                                              "refresh_seconds, source"}, **_errors(404)}, security=False),
+                "parameters": [{"name": "display_id", "in": "path", "required": True,
+                                "schema": {"enum": list(settings.displays)}}]}},
             "/counter/dossier": {"post": _op(
                 "A dossier's status for the caller's counter (after its scanner read a receipt); same answers "
                 "as the kiosk's lookup",

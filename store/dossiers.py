@@ -12,6 +12,7 @@ phone and e-mail. store/ does not import core/: records are plain dicts with cor
 from __future__ import annotations
 
 import json
+import sqlite3
 
 CHUNK = 500  # rows per transaction: another writer (a kiosk) never waits long for the write lock
 COLUMNS = ("code", "procedure", "grp", "received", "due", "status", "step", "note", "masked_name", "phone",
@@ -110,3 +111,18 @@ def last_import(store) -> dict | None:
 def count(store) -> int:
     with store.read() as tx:
         return tx.connection.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]
+
+
+def board_facts(path: str, year: str) -> tuple[list[dict], str | None]:
+    """for_board's rows and the newest import's time, on a connection of its own: the lobby board runs
+    this on a native thread (blocking.run_blocking), away from the event loop and the store's lock."""
+    from .report_facts import connect
+
+    with connect(path) as connection:
+        connection.row_factory = sqlite3.Row
+        rows = connection.execute(
+            "SELECT code, grp, received, due, status, resolved FROM dossiers "
+            "WHERE substr(received, 1, 4) = ? OR substr(resolved, 1, 4) = ? "
+            "OR status IN ('processing', 'supplement', 'overdue')", (year, year)).fetchall()
+        last = connection.execute("SELECT max(at) FROM dossier_imports").fetchone()[0]
+    return [_record(row) for row in rows], last

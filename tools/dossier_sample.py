@@ -59,13 +59,17 @@ def sample_rows(today: date, seed: int = 13) -> list[dict]:
             due = received + timedelta(days=days + 2)
         else:  # resolved: received in the last two months, most early, some on time, one late
             received = today - timedelta(days=pick.randint(days + 2, days + 50))
+            if index == 37:
+                received = today - timedelta(days=days + 10)  # due 8 days ago, resolved 2 days late
+            elif status == "ready":
+                received = today - timedelta(days=days + pick.randint(0, 1))  # ready today, early
             due = received + timedelta(days=days + 2)
         resolved = ""
         if status in ("ready", "returned"):
             shift = -2 if index % 4 else 0
             if index == 37:
                 shift = 2  # one late result
-            resolved_day = min(due + timedelta(days=shift), today)
+            resolved_day = today if status == "ready" else min(due + timedelta(days=shift), today)
             resolved = resolved_day.strftime("%d/%m/%Y")
         name = f"{pick.choice(FAMILY)} {pick.choice(MIDDLE)} {pick.choice(GIVEN)}"
         words = {"processing": "Đang xử lý", "supplement": "Chờ bổ sung", "ready": "Đã có kết quả",

@@ -108,3 +108,18 @@ def test_a_serial_scanner_at_a_counter_opens_the_dossier_on_the_clerks_screen(tm
     finally:
         server.stop()
         scanner.unplug()
+
+
+def test_the_lobby_board_of_dossier_results(kiosk_centre, page, tmp_path):
+    server, rows = kiosk_centre
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{server.url}/display/display-1/dossiers")
+    expect(page.locator("#dossier-refreshed")).to_contain_text("Cập nhật lúc")
+    expect(page.locator("#dossier-year .dossier-period-title")).to_have_text(f"Năm {datetime.now(ZONE).year}")
+    expect(page.locator('#dossier-year [data-figure="received"]')).not_to_have_text("–")
+    expect(page.locator("#dossier-year tbody tr").first).to_be_visible()
+    groups = page.locator("#dossier-year tbody tr td:first-child").all_text_contents()
+    assert "Hộ tịch" in groups and "Đất đai" in groups
+    late = page.locator('#dossier-year [data-figure="late_share"]').text_content()
+    assert late.endswith("%") and late != "0,0%"
+    page.screenshot(path=str(tmp_path / "dossier-board.png"))

@@ -119,4 +119,6 @@ RULES: dict[str, dict] = {
     # --- dossiers (issue 13: kiosk/dossiers.py, counter/routes.py, display/dossier_board.py) ---------
     "POST /kiosk/<kiosk_id>/dossier": only("kiosk", "admin"),
     "POST /counter/dossier": only("counter", "clerk"),
+    "GET /display/<display_id>/dossiers": everyone(),
+    "GET /display/<display_id>/dossiers.json": everyone(),
 }
