@@ -83,3 +83,19 @@ def test_a_keyboard_mode_scan_of_a_receipt_at_a_counter_opens_the_dossier(api, s
     assert result["message"].startswith(f"Hồ sơ {rows[5]['code']}: ")
     junk = api.post("/counter/scan", counter_token("3"), json={"code": "hello world"}).get_json()
     assert junk["outcome"] == "rejected" and junk["code"] == "not_a_ticket"
+
+
+def test_the_dossier_routes_answer_each_caller_as_role_rules_says(api):
+    """The role matrix's own check for this issue's routes (it walks every route; kept here as well so
+    the dossier routes are checked even while another team's route lacks its sample)."""
+    from tests.web.role_rules import CALLERS, RULES
+    from tests.web.test_role_matrix import Callers, outcome
+
+    paths = {"POST /kiosk/<kiosk_id>/dossier": "/kiosk/kiosk-1/dossier", "POST /counter/dossier": "/counter/dossier",
+             "GET /display/<display_id>/dossiers": "/display/display-1/dossiers",
+             "GET /display/<display_id>/dossiers.json": "/display/display-1/dossiers.json"}
+    callers = Callers(api)
+    for key, path in paths.items():
+        method = key.split()[0]
+        for caller in CALLERS:
+            assert outcome(callers.request(caller, method, path), method) == RULES[key][caller], (key, caller)
