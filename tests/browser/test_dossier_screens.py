@@ -105,6 +105,13 @@ def test_a_serial_scanner_at_a_counter_opens_the_dossier_on_the_clerks_screen(tm
         expect(page.locator("#dossier-code")).to_have_text(late["code"])
         page.click("#dossier-close")
         expect(page.locator("#dossier-panel")).to_be_hidden()
+        # A USB scanner in keyboard mode at the same counter: the same panel, from /counter/scan's answer.
+        ready = next(row for row in rows if row["status"] == "Đã có kết quả")
+        page.keyboard.type(ready["code"])
+        page.keyboard.press("Enter")
+        expect(page.locator("#dossier-code")).to_have_text(ready["code"])
+        expect(page.locator("#dossier-status")).to_have_text("Đã có kết quả")
+        expect(page.locator("#dossier-next")).to_contain_text("quầy trả kết quả số 8")
     finally:
         server.stop()
         scanner.unplug()

@@ -99,3 +99,17 @@ def test_the_dossier_routes_answer_each_caller_as_role_rules_says(api):
         method = key.split()[0]
         for caller in CALLERS:
             assert outcome(callers.request(caller, method, path), method) == RULES[key][caller], (key, caller)
+
+
+def test_without_a_source_there_is_no_lookup(settings, clock, seeded, tmp_path):
+    import dataclasses
+
+    from tests.web.api_support import open_centre
+    off = dataclasses.replace(settings, dossiers=dataclasses.replace(settings.dossiers, source="none"))
+    with open_centre(off, clock, seeded, tmp_path) as api:
+        page = api.get("/kiosk/kiosk-1").get_data(as_text=True)
+        assert '"dossierUrl": null' in page
+        assert_error(api.post(LOOKUP, KIOSK, json={"code": "000.00.31.H99-261105-0017"}), 404, "lookup_off")
+        # A receipt at a counter is then just "not a ticket", as before this issue.
+        junk = api.post("/counter/scan", counter_token("1"), json={"code": "000.00.31.H99-261105-0017"}).get_json()
+        assert junk["code"] == "not_a_ticket"
