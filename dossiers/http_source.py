@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 from blocking import gevent_active
 from core.dossiers import DossierError, dossier_from_fields, normalise_code
 from store import dossiers as stored
+from store.health import StorageUnavailable
 
 from .source import BUSY_MESSAGE, INVALID_MESSAGE, SourceUnavailable
 
@@ -58,8 +59,10 @@ class HttpDossierSource:
             self._cache[code] = (now + self.http.cache_seconds, dossier)
         if dossier is not None and self.store is not None:
             at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-            stored.save(self.store, [dossier], source="http", at=at)
-            dossier = stored.find(self.store, code) or dossier
+            try:  # kept for the notification hook; a busy database must not cost the citizen the answer
+                stored.save(self.store, [dossier], source="http", at=at)
+            except StorageUnavailable as error:
+                log.warning("dossier %s not kept: %s", code, error.code)
         return dossier
 
     # --- the request ----------------------------------------------------------------------------------
@@ -86,8 +89,9 @@ class HttpDossierSource:
             timer.start()
         try:
             headers = {"Accept": "application/json", "User-Agent": "XepHang-dossiers/1"}
-            if self.http.auth_header:
-                headers[self.http.auth_header] = os.environ.get(self.http.auth_env, "") if self.http.auth_env else ""
+            secret = os.environ.get(self.http.auth_env, "") if self.http.auth_env else ""
+            if self.http.auth_header and secret:
+                headers[self.http.auth_header] = secret
             connection.request("GET", f"{self._path}/{quote(code, safe='')}", headers=headers)
             response = connection.getresponse()
             body = b""
