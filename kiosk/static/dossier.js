@@ -66,6 +66,7 @@ export function renderDossier() {
   $("dossier-entry").hidden = Boolean(dossier);
   $("dossier-result").hidden = !dossier;
   if (!dossier) return;
+  if (dossier.lang !== state.lang && !state.busy) { lookUp(); return; }  // the language button: ask in the other
   $("dossier-result").dataset.status = dossier.status;
   $("dossier-status").textContent = dossier.status_name;
   $("dossier-next").textContent = dossier.next;
@@ -93,8 +94,9 @@ async function lookUp() {
   $("busy").hidden = false;
   $("busy").querySelector("p").textContent = word("dossier_looking");
   try {
-    state.dossier = await api("POST", config.dossierUrl, { code: state.dossierCode, lang: state.lang },
-                              { token: state.token });
+    const lang = state.lang;
+    const dossier = await api("POST", config.dossierUrl, { code: state.dossierCode, lang }, { token: state.token });
+    state.dossier = { ...dossier, lang };
     renderDossier();
   } catch (error) {
     // The server's message is Vietnamese; the English screen has its own words for the known codes.

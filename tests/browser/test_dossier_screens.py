@@ -58,7 +58,7 @@ def test_a_receipt_scanned_at_the_kiosk_shows_its_status_and_takes_a_result_tick
     assert ticket["service"] == "GPXD"
 
 
-def test_a_code_typed_on_the_screen_keyboard_and_a_wrong_one(kiosk_centre, page):
+def test_a_code_typed_on_the_screen_keyboard_and_a_wrong_one(kiosk_centre, page, tmp_path):
     server, rows = kiosk_centre
     waiting = next(row for row in rows if row["status"] == "Chờ bổ sung")
     open_kiosk(page, server, "kiosk-1")
@@ -79,6 +79,8 @@ def test_a_code_typed_on_the_screen_keyboard_and_a_wrong_one(kiosk_centre, page)
     assert_touchable(page)
     page.click("#lang")
     expect(page.locator("#dossier-done")).to_have_text("Done")
+    expect(page.locator("#dossier-status")).to_have_text("Waiting for more papers")  # asked again in English
+    page.screenshot(path=str(tmp_path / "kiosk-dossier.png"))
 
 
 def test_a_serial_scanner_at_a_counter_opens_the_dossier_on_the_clerks_screen(tmp_path, page):
