@@ -41,9 +41,6 @@ class HttpDossierSource:
         self.options, self.http, self.store, self.clock = options, options.http, store, clock
         self._cache: dict[str, tuple[float, dict | None]] = {}
         self._lock = threading.Lock()
-        parts = urlsplit(self.http.url)
-        self._scheme, self._host, self._port = parts.scheme, parts.hostname, parts.port
-        self._path = parts.path.rstrip("/")
 
     def lookup(self, code: str) -> dict | None:
         now = self.clock()
@@ -67,53 +64,7 @@ class HttpDossierSource:
 
     # --- the request ----------------------------------------------------------------------------------
     def _get(self, code: str) -> tuple[int, bytes]:
-        deadline = time.monotonic() + self.http.timeout_seconds
-        try:
-            if gevent_active():
-                import gevent
-                with gevent.Timeout(self.http.timeout_seconds, _Deadline):
-                    return self._request(code, deadline)
-            return self._request(code, deadline)
-        except (_Deadline, TimeoutError, OSError, http.client.HTTPException) as error:
-            log.warning("dossier source %s: %s", self.http.url, type(error).__name__)
-            raise SourceUnavailable("source_busy", BUSY_MESSAGE, type(error).__name__) from None
-
-    def _request(self, code: str, deadline: float) -> tuple[int, bytes]:
-        kind = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
-        connection = kind(self._host, self._port, timeout=self.http.timeout_seconds)
-        # Without gevent, a timer shuts the socket at the deadline (a blocking recv then returns at once).
-        timer = None if gevent_active() else threading.Timer(max(0.0, deadline - time.monotonic()),
-                                                             partial(_shut, connection))
-        if timer:
-            timer.daemon = True
-            timer.start()
-        try:
-            headers = {"Accept": "application/json", "User-Agent": "XepHang-dossiers/1"}
-            secret = os.environ.get(self.http.auth_env, "") if self.http.auth_env else ""
-            if self.http.auth_header and secret:
-                headers[self.http.auth_header] = secret
-            connection.request("GET", f"{self._path}/{quote(code, safe='')}", headers=headers)
-            response = connection.getresponse()
-            body = b""
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise _Deadline()
-                if connection.sock is not None:
-                    connection.sock.settimeout(left)
-                chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
-                if not chunk:
-                    break
-                body += chunk
-                if len(body) > LARGEST_ANSWER:
-                    raise http.client.HTTPException("answer too large")
-            if time.monotonic() > deadline:
-                raise _Deadline()
-            return response.status, body if response.status == 200 else b""
-        finally:
-            if timer:
-                timer.cancel()
-            connection.close()
+        return http_get(f"{self.http.url}/{quote(code, safe='')}", self.http)
 
     # --- the answer -----------------------------------------------------------------------------------
     def _parse(self, code: str, status: int, body: bytes) -> dict | None:
@@ -140,6 +91,60 @@ class HttpDossierSource:
         if dossier.code != code:
             raise SourceUnavailable("source_invalid", INVALID_MESSAGE, "another dossier's code")
         return dossier.as_row()
+
+
+def http_get(url: str, http_options) -> tuple[int, bytes]:
+    """GET `url` with the source's auth header, within its timeout; (status, body of a 200 or b"").
+    Raises SourceUnavailable("source_busy") for no answer in time, a refused connection, a broken reply."""
+    deadline = time.monotonic() + http_options.timeout_seconds
+    try:
+        if gevent_active():
+            import gevent
+            with gevent.Timeout(http_options.timeout_seconds, _Deadline):
+                return _request(url, http_options, deadline)
+        return _request(url, http_options, deadline)
+    except (_Deadline, TimeoutError, OSError, http.client.HTTPException) as error:
+        log.warning("dossier source %s: %s", url, type(error).__name__)
+        raise SourceUnavailable("source_busy", BUSY_MESSAGE, type(error).__name__) from None
+
+
+def _request(url: str, http_options, deadline: float) -> tuple[int, bytes]:
+    parts = urlsplit(url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = kind(parts.hostname, parts.port, timeout=http_options.timeout_seconds)
+    # Without gevent, a timer shuts the socket at the deadline (a blocking recv then returns at once).
+    timer = None if gevent_active() else threading.Timer(max(0.0, deadline - time.monotonic()),
+                                                         partial(_shut, connection))
+    if timer:
+        timer.daemon = True
+        timer.start()
+    try:
+        headers = {"Accept": "application/json", "User-Agent": "XepHang-dossiers/1"}
+        secret = os.environ.get(http_options.auth_env, "") if http_options.auth_env else ""
+        if http_options.auth_header and secret:
+            headers[http_options.auth_header] = secret
+        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers)
+        response = connection.getresponse()
+        body = b""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _Deadline()
+            if connection.sock is not None:
+                connection.sock.settimeout(left)
+            chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+            if not chunk:
+                break
+            body += chunk
+            if len(body) > LARGEST_ANSWER:
+                raise http.client.HTTPException("answer too large")
+        if time.monotonic() > deadline:
+            raise _Deadline()
+        return response.status, body if response.status == 200 else b""
+    finally:
+        if timer:
+            timer.cancel()
+        connection.close()
 
 
 def _dig(record: dict, key: str):
