@@ -200,7 +200,9 @@ def openapi_document(settings) -> dict:
                       "(received, resolved, early / on time / late counts and shares, overdue_open), with "
                       "refreshed_at and imported_at; nothing personal",
                       {"200": {"description": "month, year ({prefix, totals, groups}), refreshed_at, imported_at, "
-                                              "refresh_seconds, source"}, **_errors(404)}, security=False),
+                                              "refresh_seconds, source, source_error (the figures are the last "
+                                              "good ones when the summary endpoint failed)"},
+                       **_errors(404, 503)}, security=False),
                 "parameters": [{"name": "display_id", "in": "path", "required": True,
                                 "schema": {"enum": list(settings.displays)}}]}},
             "/counter/dossier": {"post": _op(

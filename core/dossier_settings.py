@@ -38,6 +38,7 @@ class HttpSource:
     timeout_seconds: float = 2.5   # the whole answer, connect included; the kiosk hears "đang bận" after it
     cache_seconds: int = 30
     fields: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
+    summary_url: str = ""          # the board's figures from the system itself ("" = from what we store)
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,11 @@ def parse_dossiers(t: Table, services: dict, counters: dict) -> DossierOptions:
                       auth_env=h.text("auth_env", "", allow_empty=True),
                       timeout_seconds=h.number("timeout_seconds", 2.5, minimum=0.0),
                       cache_seconds=h.integer("cache_seconds", 30, maximum=3600),
-                      fields=_mapping(h.table("fields", required=False), DEFAULT_FIELDS))
+                      fields=_mapping(h.table("fields", required=False), DEFAULT_FIELDS),
+                      summary_url=h.text("summary_url", "", allow_empty=True))
     h.finish()
+    if http.summary_url and not re.match(r"^https?://[^/\s]+", http.summary_url):
+        raise ConfigError(f"{t.path}.http.summary_url: expected http(s)://host[:port]/path")
     if http.timeout_seconds > 3:
         raise ConfigError(f"{t.path}.http.timeout_seconds: at most 3 (a kiosk must answer within 3 s)")
     if source == "http" and not re.match(r"^https?://[^/\s]+", http.url):

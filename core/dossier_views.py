@@ -115,4 +115,33 @@ def summarise(dossiers, today: str) -> dict:
     return result
 
 
+COUNTS = ("received", "resolved", "early", "on_time", "late")
+
+
+def summary_from_counts(answer: dict, today: str) -> dict:
+    """The board's figures from a source's own summary ({"month"|"year": {"groups": [{"name", received,
+    resolved, early, on_time, late}]}}): totals and shares computed here, as for an import. Raises
+    ValueError for anything else (a wrong shape, a negative or non-whole count)."""
+    result = {}
+    for period, prefix in (("month", today[:7]), ("year", today[:4])):
+        groups = answer[period]["groups"]
+        if not isinstance(groups, list):
+            raise ValueError(f"{period}.groups is not a list")
+        totals, rows = {**_empty()}, []
+        for group in groups:
+            name = group.get("name") if isinstance(group, dict) else None
+            if not isinstance(name, str) or not name.strip():
+                raise ValueError(f"{period}: a group without a name")
+            row = _empty()
+            for key in COUNTS:
+                value = group.get(key, 0)
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValueError(f"{period}.{name}.{key}: not a whole number ≥ 0")
+                row[key] = value
+                totals[key] += value
+            rows.append({"name": name.strip()[:200], **_shares(row)})
+        result[period] = {"prefix": prefix, "totals": _shares(totals), "groups": rows}
+    return result
+
+
 __all__ = ["citizen_view", "summarise", "day_text", "PROCESSING", "SUPPLEMENT", "READY", "RETURNED"]

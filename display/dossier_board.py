@@ -21,6 +21,9 @@ from blocking import run_blocking
 from core.dossier_views import summarise
 from core.numbering import local_day
 from i18n import language, words
+from dossiers.desk import SourceBusy
+from dossiers.http_source import fetch_summary
+from dossiers.source import SourceUnavailable
 from store import dossiers as stored
 
 from .board import _display
@@ -31,6 +34,20 @@ from .words import WORDS
 def _compute(path: str, today: str) -> dict:
     rows, imported_at = stored.board_facts(path, today[:4])
     return {"imported_at": imported_at, **summarise(rows, today)}
+
+
+def _figures(today: str, previous: dict | None) -> dict:
+    """From the một cửa system's summary endpoint when one is configured (on this greenlet: its sockets
+    are cooperative), else from the stored dossiers (on a native thread: it is CPU work)."""
+    options = centre().settings.dossiers
+    if options.source == "http" and options.http.summary_url:
+        try:
+            return {"imported_at": None, "source_error": None, **fetch_summary(options.http, today)}
+        except SourceUnavailable as error:
+            if previous is not None and previous["day"] == today:
+                return {**previous, "source_error": error.code}  # the last good figures, marked stale
+            raise SourceBusy(error.code, error.message, retry_after=60) from None
+    return {"source_error": None, **run_blocking(_compute, centre().store.path, today)}
 
 
 def dossier_figures(display_id: str) -> dict:
@@ -48,9 +65,10 @@ def dossier_figures(display_id: str) -> dict:
         fresh_import = latest["at"] if latest else None
     if (hit is None or hit["day"] != today or hit["imported_at"] != fresh_import
             or time.monotonic() - hit["computed"] >= settings.dossiers.board_refresh_seconds):
-        figures = run_blocking(_compute, centre().store.path, today)
+        figures = _figures(today, hit)
+        stale = figures.get("source_error") and hit is not None
         hit = {**figures, "day": today, "computed": time.monotonic(),
-               "refreshed_at": now.isoformat(timespec="seconds")}
+               "refreshed_at": hit["refreshed_at"] if stale else now.isoformat(timespec="seconds")}
         with cache["lock"]:
             cache["figures"] = hit
     return {key: value for key, value in hit.items() if key != "computed"} | {

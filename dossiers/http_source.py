@@ -165,3 +165,21 @@ def _shut(connection) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def fetch_summary(http_options, today: str) -> dict:
+    """The board's figures from `summary_url?day=YYYY-MM-DD` (README "The lobby board of results");
+    raises SourceUnavailable (busy or invalid) — the board then keeps its last good figures."""
+    from core.dossier_views import summary_from_counts
+
+    separator = "&" if "?" in http_options.summary_url else "?"
+    status, body = http_get(f"{http_options.summary_url}{separator}day={today}", http_options)
+    if status != 200:
+        raise SourceUnavailable("source_busy", BUSY_MESSAGE, f"HTTP {status}")
+    try:
+        answer = json.loads(body.decode("utf-8"))
+        if isinstance(answer, dict) and isinstance(answer.get("data"), dict):
+            answer = answer["data"]
+        return summary_from_counts(answer, today)
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        raise SourceUnavailable("source_invalid", INVALID_MESSAGE, "summary") from None

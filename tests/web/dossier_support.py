@@ -41,6 +41,12 @@ class MotCuaSystem:
         self.requests: list[tuple[str, str]] = []  # (path, Authorization header) as received
         self.release = threading.Event()
         self.record = {}
+        self.summary = {"month": {"groups": [{"name": "Hộ tịch", "received": 120, "resolved": 100, "early": 71,
+                                              "on_time": 28, "late": 1}]},
+                        "year": {"groups": [{"name": "Hộ tịch", "received": 1500, "resolved": 1400, "early": 1000,
+                                             "on_time": 380, "late": 20},
+                                            {"name": "Đất đai", "received": 900, "resolved": 800, "early": 560,
+                                             "on_time": 220, "late": 20}]}}
         system = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -51,6 +57,10 @@ class MotCuaSystem:
                 system.requests.append((self.path, self.headers.get("Authorization", "")))
                 code = self.path.rsplit("/", 1)[-1]
                 mode = system.mode
+                if self.path.startswith("/api/summary") and mode == "ok":
+                    return self._answer(200, json.dumps(system.summary, ensure_ascii=False).encode())
+                if self.path.startswith("/api/summary") and mode == "bad_counts":
+                    return self._answer(200, b'{"month": {"groups": [{"name": "X", "received": -1}]}, "year": {}}')
                 if mode == "dead":
                     self.connection.close()
                     return

@@ -109,3 +109,25 @@ def test_a_dead_source_does_not_freeze_the_gevent_server(tmp_path, system):
         assert slowest < 0.5, slowest
     finally:
         server.stop()
+
+
+def test_the_board_reads_the_systems_summary_and_keeps_the_last_good_figures(settings, clock, seeded, tmp_path, system):
+    http = HttpSource(url=system.url, timeout_seconds=1.5, fields=HTTP_FIELDS,
+                      summary_url=system.url.replace("/api/hoso", "/api/summary"))
+    options = dataclasses.replace(settings.dossiers, source="http", checksum="none", http=http)
+    with open_centre(dataclasses.replace(settings, dossiers=options), clock, seeded, tmp_path) as api:
+        board = api.get("/display/display-1/dossiers.json").get_json()
+        assert system.requests[-1][0] == "/api/summary?day=2026-11-23"
+        month = board["month"]["totals"]
+        assert (month["received"], month["resolved"], month["early_share"]) == (120, 100, 0.71)
+        assert [g["name"] for g in board["year"]["groups"]] == ["Hộ tịch", "Đất đai"]
+        assert board["year"]["totals"]["late_share"] == round(40 / 2200, 4) and board["source_error"] is None
+        cache = api.app.extensions["xephang_dossier_board"]
+        for mode, code in (("500", "source_busy"), ("bad_counts", "source_invalid"), ("html", "source_invalid")):
+            system.mode = mode
+            cache["figures"]["computed"] -= settings.dossiers.board_refresh_seconds
+            stale = api.get("/display/display-1/dossiers.json").get_json()
+            assert stale["source_error"] == code and stale["month"] == board["month"]
+            assert stale["refreshed_at"] == board["refreshed_at"]  # the time of the figures shown
+        cache["figures"] = None  # a fresh server whose source is down: a clear 503, not empty figures
+        assert_error(api.get("/display/display-1/dossiers.json"), 503, "source_invalid")
