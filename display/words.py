@@ -52,6 +52,7 @@ WORDS = {
         "dossier_refreshed": "Cập nhật lúc {time}",
         "dossier_imported": "dữ liệu hệ thống một cửa điện tử lúc {time}",
         "dossier_none": "Chưa có dữ liệu hồ sơ.",
+        "dossier_stale": "hệ thống một cửa điện tử chưa trả lời, đang hiện số liệu lần trước",
     },
     "en": {
         "lang": "en",
@@ -104,5 +105,6 @@ WORDS = {
         "dossier_refreshed": "Updated at {time}",
         "dossier_imported": "one-stop system data of {time}",
         "dossier_none": "No dossier data yet.",
+        "dossier_stale": "the one-stop system is not answering: showing the last figures",
     },
 }

@@ -42,7 +42,8 @@ function render(figures) {
   renderPeriod("year", figures.year);
   const refreshed = fill(words.dossier_refreshed, { time: stamp.format(new Date(figures.refreshed_at)) });
   const imported = figures.imported_at ? ` · ${fill(words.dossier_imported, { time: stamp.format(new Date(figures.imported_at)) })}` : "";
-  document.getElementById("dossier-refreshed").textContent = refreshed + imported;
+  const stale = figures.source_error ? ` · ${words.dossier_stale}` : "";  // the last good figures, still shown
+  document.getElementById("dossier-refreshed").textContent = refreshed + imported + stale;
   document.getElementById("dossier-none").hidden = figures.year.totals.received + figures.year.totals.resolved > 0;
   document.body.dataset.refreshedAt = figures.refreshed_at;
 }
