@@ -11,6 +11,7 @@
     python server.py --db PATH backup FILE [--overwrite]       a verified copy, safe while the server runs
     python server.py --config FILE --db PATH free-counter ID                      end a clerk's claim
     python server.py --config FILE --db PATH seed-history --days N [--per-day M]  past days for the demo
+    python server.py --config FILE --db PATH import-dossiers FILE.csv|FILE.xlsx    dossiers ([dossiers])
 
 Production serving: one process, gevent's WSGI server (pywsgi) with WebSocket through simple-websocket.
 One process because Socket.IO rooms live in memory (several workers would need a message queue and
@@ -90,7 +91,26 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     history.add_argument("--seed", type=int, default=2026, help="random seed (the same seed, the same history)")
     history.add_argument("--if-empty", action="store_true",
                          help="do nothing (exit 0) when the database already has tickets (scripts/demo.sh)")
+    dossiers = commands.add_parser("import-dossiers", help="import a CSV or XLSX export of dossiers ([dossiers]); "
+                                   "bad rows are listed with their line numbers, the rest imported")
+    dossiers.add_argument("file")
     return parser.parse_args(argv)
+
+
+def import_dossiers(args: argparse.Namespace, settings, store) -> int:
+    """import-dossiers FILE: exit 0 when every row imported, 1 when some rows were refused, 2 when none could be."""
+    from dossiers.importer import ImportFailed, import_file
+
+    try:
+        report = import_file(store, args.file, settings.dossiers)
+    except (ImportFailed, OSError) as error:
+        print(f"import refused: {error}", file=sys.stderr)
+        return 2
+    for line, message in report["errors"]:
+        print(f"{report['file']}: dòng {line}: {message}", file=sys.stderr)
+    print(f"{report['file']}: {report['rows']} rows, {report['added']} added, {report['changed']} changed, "
+          f"{report['unchanged']} unchanged, {len(report['errors'])} refused")
+    return 1 if report["errors"] else 0
 
 
 def backup(args: argparse.Namespace) -> int:
@@ -197,6 +217,8 @@ def _manage(args, settings, store, access) -> int:
         print(f"counter {args.id}: " + (f"freed (was {clerk})" if clerk else "no clerk was signed in"))
     elif command == "seed-history":
         return seed_history(args, settings, store)
+    elif command == "import-dossiers":
+        return import_dossiers(args, settings, store)
     elif command == "seed-demo":  # the demo's own logins: not a change anyone made, so not in the change log
         for name, role, password in DEMO_USERS:
             if access.user(store, name) is None:  # demo.sh runs this at every start: keep sessions alive
@@ -261,6 +283,8 @@ def run(args: argparse.Namespace) -> int:
         from core.clock import OffsetFileClock
         clock = OffsetFileClock(args.clock_offset_file)
     app = create_app(settings, args.db, clock=clock, async_mode=args.async_mode)
+    import dossiers
+    dossiers.start_watcher(app, args.config)  # [dossiers] watch_folder: imports in a child process
     where = f"http://{args.host}:{args.port}"
     if args.async_mode == "gevent":
         from gevent import pywsgi
