@@ -37,7 +37,7 @@ class QueueWaits:
         key = (day, self.durations_generation, self.store.data_version())
         if self._durations_key != key:
             since = self._window_start(now)
-            times = estimate.service_times(tx.recent_occupancy(since, estimate.SAMPLE_COUNT),
+            times = estimate.service_times(tx.recent_occupancy(since, estimate.SAMPLE_COUNT, self.settings.services),
                                            tx.occupancy_of_day(day), self.settings.policy.default_service_minutes,
                                            self.settings.services)
             breaks, paused_since = [], {}

@@ -112,26 +112,24 @@ class TicketQueries:
             (day, *statuses)).fetchall()
         return [dict(row) for row in rows]
 
-    def recent_service_minutes(self, service: str, since: str, limit: int = 20) -> list[float]:
-        """Call-to-finish durations (minutes) of the service's most recent finished tickets."""
-        rows = self.connection.execute(
-            """SELECT (julianday(finished_at) - julianday(called_at)) * 1440 FROM tickets
-               WHERE service = ? AND status = 'done' AND finished_at >= ? AND called_at IS NOT NULL
-               ORDER BY finished_at DESC LIMIT ?""", (service, since, limit)).fetchall()
-        return [row[0] for row in rows if row[0] is not None and row[0] >= 0]
+    def recent_occupancy(self, since: str, per_service: int, services) -> dict[str, list[float]]:
+        """Per service of `services`, how long each of its `per_service` most recent tickets finished (done or
+        no-show) since `since` held a counter, call → finish, in minutes (core/estimate.py).
 
-    def recent_occupancy(self, since: str, per_service: int) -> dict[str, list[float]]:
-        """Per service, how long each of its `per_service` most recent tickets finished (done or no-show)
-        since `since` held a counter, call → finish, in minutes (core/estimate.py)."""
-        rows = self.connection.execute(
-            """SELECT service, minutes FROM (
-                   SELECT service, (julianday(finished_at) - julianday(called_at)) * 1440 AS minutes,
-                          row_number() OVER (PARTITION BY service ORDER BY finished_at DESC) AS recent
-                   FROM tickets WHERE status IN ('done', 'no_show') AND finished_at >= ? AND called_at IS NOT NULL)
-               WHERE recent <= ? AND minutes >= 0""", (since, per_service)).fetchall()
+        One indexed seek per service (tickets_finished: service, finished_at), newest first, stopping at
+        `per_service`: the cost does not grow with the history. A single query with a window function
+        read every finished ticket of the year instead (32 ms a call on a year's demo data, on every
+        finish)."""
         result: dict[str, list[float]] = {}
-        for service, minutes in rows:
-            result.setdefault(service, []).append(minutes)
+        for service in services:
+            rows = self.connection.execute(
+                """SELECT (julianday(finished_at) - julianday(called_at)) * 1440 FROM tickets
+                   WHERE service = ? AND finished_at >= ? AND status IN ('done', 'no_show')
+                         AND called_at IS NOT NULL
+                   ORDER BY finished_at DESC LIMIT ?""", (service, since, per_service)).fetchall()
+            minutes = [row[0] for row in rows if row[0] is not None and row[0] >= 0]
+            if minutes:
+                result[service] = minutes
         return result
 
     def occupancy_of_day(self, day: str) -> list[float]:
