@@ -13,6 +13,9 @@ will go ahead of it meanwhile. A ticket sent straight to a counter is only taken
 kiosk's card before the tap) is a "ghost": a normal ticket arriving now that is placed like any other but
 takes no counter time, so the ghosts of all thủ tục can share one pass without delaying one another.
 
+A counter still expected to take breaks today (core/estimate.py `stretch`) works at a slower pace: its
+service times are stretched by its factor.
+
 The spread of a wait is the sum of the variances of the service times (and of the break, and of the
 service in progress) that the station taking it went through: the printed range comes from it.
 
@@ -40,6 +43,7 @@ class Station:
     priority: bool = False
     free_in: float = 0.0      # minutes from now until it can call
     variance: float = 0.0     # of free_in
+    stretch: float = 1.0      # on its service times: the breaks it is still expected to take today
 
 
 @dataclass
@@ -221,7 +225,7 @@ def simulate(stations: list[Station], waiting: list[Waiting], service_minutes: d
         else:
             mean, variance = service_minutes.get(ticket.service, (0.0, 0.0))
             spread[station_id] += variance
-            heapq.heappush(heap, (now + mean, order, station_id))
+            heapq.heappush(heap, (now + mean * station.stretch, order, station_id))
         order += 1
     _count_ahead(forecast, calls, waiting, ghosts, servers)
     return forecast

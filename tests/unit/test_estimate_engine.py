@@ -111,3 +111,25 @@ def test_a_priority_rate_today_lengthens_a_normal_wait(engine, clock):
         engine.cancel(issue(engine, clock, "GPLX", "elderly", gap_minutes=0)["id"], actor=CLERK)
     # 3 an hour = one every 20 minutes: 0, 8, 16 normal; 24 the one due at 20; 32; 40 the next; 48.
     assert _eta(engine, normal[4])[:2] == (4, 48)
+
+
+def test_breaks_a_counter_has_still_to_take_today_slow_its_pace(engine, clock):
+    monday = clock.now()                                 # 09:00: 150 + 210 open minutes left today
+    clock.set(monday.replace(day=20))                    # last Friday: quầy 9 worked and took two breaks
+    issue(engine, clock, "GPLX", gap_minutes=0)
+    engine.finish(engine.start(engine.call_next("9", actor=DEVICE)["id"], actor=DEVICE, counter_id="9")["id"],
+                  actor=DEVICE, counter_id="9")
+    for _ in range(2):
+        engine.set_paused("9", True, actor=DEVICE)
+        clock.advance(minutes=15)
+        engine.set_paused("9", False, actor=DEVICE)
+    clock.set(monday)
+    _staff(engine, "9")
+    tickets = [issue(engine, clock, "GPLX", gap_minutes=0) for _ in range(5)]
+    # Two breaks of 15 (the default: fewer than 3 measured) still to come in 360 open minutes:
+    # 4 × 8 × (1 + 30/360) = 34.7 → 35 instead of 32.
+    assert _eta(engine, tickets[4])[:2] == (4, 35)
+    for _ in range(2):                                   # today's two breaks taken: the plain pace again
+        engine.set_paused("9", True, actor=CLERK)
+        engine.set_paused("9", False, actor=CLERK)
+    assert _eta(engine, tickets[4])[:2] == (4, 32)

@@ -45,3 +45,16 @@ def test_a_long_wait_gets_a_range_from_the_measured_spread_and_a_short_one_none(
     edge = estimate.printed(7, 29.5, 0.0)            # rounds to 30: long, a range even with no spread
     assert (edge["minutes"], edge["low"], edge["high"]) == (30, 29, 30)
     assert estimate.printed(2, None) == {"ahead": 2, "minutes": None, "low": None, "high": None}
+
+
+def test_breaks_to_come_stretch_a_counters_pace_over_the_open_minutes_left():
+    from datetime import datetime, time
+    sessions = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
+    assert estimate.open_minutes_left(sessions, datetime(2026, 11, 23, 9, 0)) == 150 + 210
+    assert estimate.open_minutes_left(sessions, datetime(2026, 11, 23, 12, 0)) == 210
+    assert estimate.open_minutes_left(sessions, datetime(2026, 11, 23, 17, 5)) == 0
+    assert estimate.stretch(2.0, 0, 15.0, 360) == pytest.approx(1 + 30 / 360)
+    assert estimate.stretch(2.0, 1, 15.0, 360) == pytest.approx(1 + 15 / 360)
+    assert estimate.stretch(2.0, 2, 15.0, 360) == 1.0      # taken both: nothing to come
+    assert estimate.stretch(2.0, 0, 15.0, 0) == 1.0        # the day is over
+    assert estimate.stretch(3.0, 0, 30.0, 10) == estimate.MAX_STRETCH

@@ -107,3 +107,8 @@ def test_a_priority_counter_takes_priority_first_and_ghosts_take_no_counter_time
 def test_a_flood_of_priority_arrivals_at_a_priority_counter_stops_at_the_horizon():
     result = _run([Station("10", ("X",), priority=True)], [("X", False, None)], rates={"X": 1.0})
     assert 1 not in result.tickets or result.tickets[1].minutes <= HORIZON_MINUTES
+
+
+def test_a_counter_expected_to_take_breaks_works_at_a_slower_pace():
+    result = _run([Station("1", ("X",), stretch=1.25)], [("X", False, None)] * 3)
+    assert [p.minutes for p in result.tickets.values()] == [0.0, 12.5, 25.0]
