@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from . import estimate, events, lifecycle, staffing
-from .forecast import Station, Waiting, simulate
+from .forecast import HORIZON_MINUTES, Station, Waiting, simulate
 
 
 class QueueWaits:
@@ -87,6 +87,19 @@ class QueueWaits:
             stations.append(Station(counter.id, counter.services, counter.priority, free_in, variance, pace))
         return stations
 
+    def _session_left(self, now: datetime) -> float:
+        """Minutes to the end of the opening session under way (priority citizens arrive until then); no
+        limit for a day without configured hours, none left outside the sessions."""
+        local = now.astimezone(self.settings.centre.timezone)
+        sessions = self.settings.hours.sessions_on(local.date())
+        if not sessions:
+            return HORIZON_MINUTES
+        minute = local.hour * 60 + local.minute + local.second / 60
+        for start, end in sessions:
+            if start.hour * 60 + start.minute <= minute < end.hour * 60 + end.minute:
+                return end.hour * 60 + end.minute - minute
+        return 0.0
+
     def _forecast(self, tx, now: datetime):
         """(forecast, today's callable tickets as forecast.Waiting by id): one simulation for the whole centre."""
         day = self._today(now)
@@ -104,7 +117,8 @@ class QueueWaits:
         result = simulate(stations, waiting, {code: (d.mean, d.variance) for code, d in times.items()},
                           streak_limit=self.settings.policy.priority_streak,
                           priority_rates=estimate.priority_rates(issued, open_minutes),
-                          newcomer_services=tuple(self.settings.services))
+                          newcomer_services=tuple(self.settings.services),
+                          arrivals_until=self._session_left(now))
         value = (result, {t.id: t for t in waiting})
         self._forecast_memo = (memo_key, value)
         return value

@@ -112,3 +112,10 @@ def test_a_flood_of_priority_arrivals_at_a_priority_counter_stops_at_the_horizon
 def test_a_counter_expected_to_take_breaks_works_at_a_slower_pace():
     result = _run([Station("1", ("X",), stretch=1.25)], [("X", False, None)] * 3)
     assert [p.minutes for p in result.tickets.values()] == [0.0, 12.5, 25.0]
+
+
+def test_no_priority_citizen_is_expected_after_the_session_ends():
+    specs = [("X", False, None)] * 5
+    fed = simulate([Station("1", ("X",))], _waiting(specs), FLAT, streak_limit=2, priority_rates={"X": 1 / 20},
+                   arrivals_until=25.0)
+    assert fed.tickets[5].minutes == 50.0     # only the one due at 20 comes before the kiosks close at 25
