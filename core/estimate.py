@@ -18,6 +18,11 @@ window (pause events per counter-day worked) is expected to take the rest during
 opening hours, so its service times are stretched by 1 + breaks left × typical break ÷ open minutes left
 (at most MAX_STRETCH). Without history (no breaks measured) nothing is stretched.
 
+Transfers to come: a ticket transferred from a counter keeps its place (policy.keep_position_on_transfer),
+so it goes ahead of those waiting where it is sent. Today's transfers into each thủ tục (or straight to a
+counter) per minute, times that thủ tục's service time, is counter time those waiting will not get:
+each counter's pace is slowed by its share of it (`inflow_stretch`, at most MAX_STRETCH with the breaks).
+
 Output: minutes rounded to the nearest minute; a wait of LONG_WAIT_MINUTES or more also gets a range,
 the estimate ± one standard deviation of the simulated wait (from the measured spread of the service
 times and breaks on its way), rounded outward to whole minutes.
@@ -102,6 +107,11 @@ def stretch(typical_breaks: float, taken_today: int, break_minutes: float, open_
     if left <= 0 or open_left <= 0:
         return 1.0
     return min(1.0 + left * break_minutes / open_left, MAX_STRETCH)
+
+
+def inflow_stretch(share: float) -> float:
+    """Factor on a counter's service times when `share` of its time goes to tickets that jump ahead."""
+    return 1.0 / (1.0 - min(max(share, 0.0), 1.0 - 1.0 / MAX_STRETCH))
 
 
 def rounded(minutes: float) -> int:

@@ -31,9 +31,15 @@ class QueueWaits:
         midnight = datetime.combine(first_day, datetime.min.time(), zone)
         return midnight.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
+    def _day_start(self, now: datetime) -> str:
+        zone = self.settings.centre.timezone
+        midnight = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), zone)
+        return midnight.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
     def _measured(self, tx, now: datetime):
         """(service times by thủ tục, typical break, open pauses {counter: since}, (breaks per counter-day
-        worked before today, {counter: breaks taken today})) for `now`'s window."""
+        worked before today, {counter: breaks taken today}), today's transfers that keep their place
+        [(to_service, to_counter)]) for `now`'s window."""
         day = self._today(now)
         key = (day, self.durations_generation, self.store.data_version())
         if self._durations_key != key:
@@ -54,8 +60,10 @@ class QueueWaits:
                 elif counter in paused_since:
                     breaks.append((at - paused_since.pop(counter)).total_seconds() / 60)
             worked = tx.counter_days_since(since, day) if earlier else 0
+            transfers = (tx.transfers_since(self._day_start(now))
+                         if self.settings.policy.keep_position_on_transfer else [])
             self._durations = (times, estimate.break_length(breaks), paused_since,
-                               (earlier / worked if worked else 0.0, today))
+                               (earlier / worked if worked else 0.0, today), transfers)
             self._durations_key = key
         return self._durations
 
@@ -106,7 +114,7 @@ class QueueWaits:
         memo_key = (day, tx.last_seq(), int(now.timestamp()), self.durations_generation)
         if self._forecast_memo and self._forecast_memo[0] == memo_key:
             return self._forecast_memo[1]
-        times, pause, paused_since, break_days = self._measured(tx, now)
+        times, pause, paused_since, break_days, transfers = self._measured(tx, now)
         stations = self._stations(tx, now, times, pause, paused_since, break_days)
         # FIFO: (arrived_at, id); plain tuples, not a dict per ticket (600 waiting: ~2 ms less).
         waiting = [Waiting(id_, service, priority is not None, (arrived, id_), bool(returned), target, jumps or 0)
@@ -114,6 +122,8 @@ class QueueWaits:
                    in tx.queue_rows(day, lifecycle.CALLABLE)]
         issued, first_issued = tx.priority_issued(day)
         open_minutes = (now - datetime.fromisoformat(first_issued)).total_seconds() / 60 if first_issued else 0.0
+        if transfers:
+            _slow_for_transfers(stations, transfers, times, max(open_minutes, estimate.MIN_RATE_MINUTES))
         result = simulate(stations, waiting, {code: (d.mean, d.variance) for code, d in times.items()},
                           streak_limit=self.settings.policy.priority_streak,
                           priority_rates=estimate.priority_rates(issued, open_minutes),
@@ -162,3 +172,25 @@ class QueueWaits:
         computed = self._forecast(tx, now) if tickets else None
         return {ticket["id"]: self._estimate_in(computed, ticket) if ticket["status"] in lifecycle.CALLABLE else None
                 for ticket in tickets}
+
+
+def _slow_for_transfers(stations: list[Station], transfers, times, minutes: float) -> None:
+    """Each station's share of the counter time today's transfers are expected to take ahead of those waiting
+    (core/estimate.py "Transfers to come"), folded into its pace."""
+    servers: dict[str, int] = {}
+    for station in stations:
+        for service in station.services:
+            servers[service] = servers.get(service, 0) + 1
+    share = {station.id: 0.0 for station in stations}
+    for to_service, to_counter in transfers:
+        duration = times.get(to_service)
+        work = (duration.mean if duration else 0.0) / minutes
+        if to_counter is not None:
+            if to_counter in share:
+                share[to_counter] += work
+            continue
+        for station in stations:
+            if to_service in station.services:
+                share[station.id] += work / servers[to_service]
+    for station in stations:
+        station.stretch = min(station.stretch * estimate.inflow_stretch(share[station.id]), estimate.MAX_STRETCH)

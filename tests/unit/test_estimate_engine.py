@@ -4,7 +4,11 @@ config.toml: GPLX and DKX are served by quầy 9 alone; KS by quầy 1, 2 and th
 policy.default_service_minutes = 8. A counter is staffed when its clerk signed in or its device acted.
 """
 
+import dataclasses
+
 from core import estimate
+from core.engine import QueueEngine
+from store import Store
 from tests.unit.queue_helpers import CLERK, issue
 
 DEVICE = "counter:9"
@@ -133,3 +137,24 @@ def test_breaks_a_counter_has_still_to_take_today_slow_its_pace(engine, clock):
         engine.set_paused("9", True, actor=CLERK)
         engine.set_paused("9", False, actor=CLERK)
     assert _eta(engine, tickets[4])[:2] == (4, 32)
+
+
+def test_transfers_that_keep_their_place_are_expected_to_keep_coming(engine, clock, settings, tmp_path):
+    def sent_on(engine):
+        _staff(engine, "9")
+        moved = issue(engine, clock, "DKX", gap_minutes=0)
+        engine.call_next("9", actor=DEVICE)
+        engine.transfer(moved["id"], actor=DEVICE, counter_id="9", service="GPLX")  # goes first among GPLX
+        return [issue(engine, clock, "GPLX", gap_minutes=0) for _ in range(3)][-1]
+    last = sent_on(engine)
+    # One transfer into GPLX in the first hour (counted over at least 60 minutes): 8/60 of quầy 9's time
+    # goes to tickets that jump the line, so 3 ahead × 8 min ÷ (1 − 8/60) = 27.7 → 28, not 24.
+    assert _eta(engine, last)[:2] == (3, 28)
+    to_the_back = dataclasses.replace(settings, policy=dataclasses.replace(settings.policy,
+                                                                           keep_position_on_transfer=False))
+    other = Store(tmp_path / "other.db")
+    try:
+        fresh = QueueEngine(to_the_back, other, clock)
+        assert _eta(fresh, sent_on(fresh))[:2] == (3, 24)   # transfers go to the back: nobody is overtaken
+    finally:
+        other.close()
