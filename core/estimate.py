@@ -18,10 +18,11 @@ window (pause events per counter-day worked) is expected to take the rest during
 opening hours, so its service times are stretched by 1 + breaks left × typical break ÷ open minutes left
 (at most MAX_STRETCH). Without history (no breaks measured) nothing is stretched.
 
-Transfers to come: a ticket transferred from a counter keeps its place (policy.keep_position_on_transfer),
-so it goes ahead of those waiting where it is sent. Today's transfers into each thủ tục (or straight to a
-counter) per minute, times that thủ tục's service time, is counter time those waiting will not get:
-each counter's pace is slowed by its share of it (`inflow_stretch`, at most MAX_STRETCH with the breaks).
+Transfers to come: a visit that ends in a transfer holds its counter but is no service-time sample; and a
+transferred ticket keeps its place (policy.keep_position_on_transfer), so it goes ahead of those waiting
+where it is sent. Today's transfers per minute, times the thủ tục's service time, at the counter they
+left and (keeping their place) where they went, is counter time those waiting will not get: each
+counter's pace is slowed by its share of it (`inflow_stretch`, at most MAX_STRETCH with the breaks).
 
 Output: minutes rounded to the nearest minute; a wait of LONG_WAIT_MINUTES or more also gets a range,
 the estimate ± one standard deviation of the simulated wait (from the measured spread of the service

@@ -38,8 +38,8 @@ class QueueWaits:
 
     def _measured(self, tx, now: datetime):
         """(service times by thủ tục, typical break, open pauses {counter: since}, (breaks per counter-day
-        worked before today, {counter: breaks taken today}), today's transfers that keep their place
-        [(to_service, to_counter)]) for `now`'s window."""
+        worked before today, {counter: breaks taken today}), today's transfers [(to_service, to_counter,
+        from_counter, from_service)]) for `now`'s window."""
         day = self._today(now)
         key = (day, self.durations_generation, self.store.data_version())
         if self._durations_key != key:
@@ -60,8 +60,7 @@ class QueueWaits:
                 elif counter in paused_since:
                     breaks.append((at - paused_since.pop(counter)).total_seconds() / 60)
             worked = tx.counter_days_since(since, day) if earlier else 0
-            transfers = (tx.transfers_since(self._day_start(now))
-                         if self.settings.policy.keep_position_on_transfer else [])
+            transfers = tx.transfers_since(self._day_start(now))
             self._durations = (times, estimate.break_length(breaks), paused_since,
                                (earlier / worked if worked else 0.0, today), transfers)
             self._durations_key = key
@@ -123,7 +122,8 @@ class QueueWaits:
         issued, first_issued = tx.priority_issued(day)
         open_minutes = (now - datetime.fromisoformat(first_issued)).total_seconds() / 60 if first_issued else 0.0
         if transfers:
-            _slow_for_transfers(stations, transfers, times, max(open_minutes, estimate.MIN_RATE_MINUTES))
+            _slow_for_transfers(stations, transfers, times, max(open_minutes, estimate.MIN_RATE_MINUTES),
+                                self.settings.policy.keep_position_on_transfer)
         result = simulate(stations, waiting, {code: (d.mean, d.variance) for code, d in times.items()},
                           streak_limit=self.settings.policy.priority_streak,
                           priority_rates=estimate.priority_rates(issued, open_minutes),
@@ -174,23 +174,31 @@ class QueueWaits:
                 for ticket in tickets}
 
 
-def _slow_for_transfers(stations: list[Station], transfers, times, minutes: float) -> None:
-    """Each station's share of the counter time today's transfers are expected to take ahead of those waiting
-    (core/estimate.py "Transfers to come"), folded into its pace."""
+def _slow_for_transfers(stations: list[Station], transfers, times, minutes: float, jump: bool) -> None:
+    """Each station's share of counter time that today's transfers are expected to take away from those
+    waiting, folded into its pace (core/estimate.py "Transfers to come"): a visit that ended in a transfer
+    held its counter but is not a service-time sample; and, when transfers keep their place (`jump`), the
+    transferred ticket goes ahead of those waiting where it is sent."""
     servers: dict[str, int] = {}
     for station in stations:
         for service in station.services:
             servers[service] = servers.get(service, 0) + 1
     share = {station.id: 0.0 for station in stations}
-    for to_service, to_counter in transfers:
-        duration = times.get(to_service)
-        work = (duration.mean if duration else 0.0) / minutes
+
+    def work(service) -> float:
+        duration = times.get(service)
+        return (duration.mean if duration else 0.0) / minutes
+    for to_service, to_counter, from_counter, from_service in transfers:
+        if from_counter in share:
+            share[from_counter] += work(from_service)
+        if not jump:
+            continue
         if to_counter is not None:
             if to_counter in share:
-                share[to_counter] += work
+                share[to_counter] += work(to_service)
             continue
         for station in stations:
             if to_service in station.services:
-                share[station.id] += work / servers[to_service]
+                share[station.id] += work(to_service) / servers[to_service]
     for station in stations:
         station.stretch = min(station.stretch * estimate.inflow_stretch(share[station.id]), estimate.MAX_STRETCH)

@@ -167,18 +167,19 @@ class TicketQueries:
             "SELECT count(*) FROM (SELECT DISTINCT counter, day FROM tickets WHERE called_at >= ? AND day < ? "
             "AND counter IS NOT NULL)", (since, before_day)).fetchone()[0]
 
-    def transfers_since(self, since: str) -> list[tuple[str | None, str | None]]:
-        """(to_service, to_counter) of every transfer since `since` (today's: newest first through the
-        (kind, seq) index, stopping at the first older one, so a year of history is not read)."""
+    def transfers_since(self, since: str) -> list[tuple[str | None, str | None, str | None, str | None]]:
+        """(to_service, to_counter, from_counter, from_service) of every transfer since `since`; from_counter
+        is None for a ticket transferred while waiting. Newest first through the (kind, seq) index,
+        stopping at the first older one, so a year of history is not read."""
         found = []
         cursor = self.connection.cursor()
         cursor.row_factory = None
-        for at, to_service, to_counter in cursor.execute(
-                "SELECT at, json_extract(details, '$.to_service'), json_extract(details, '$.to_counter') "
-                "FROM events WHERE kind = 'transferred' ORDER BY seq DESC"):
+        for at, to_service, to_counter, from_counter, from_service in cursor.execute(
+                "SELECT at, json_extract(details, '$.to_service'), json_extract(details, '$.to_counter'), counter, "
+                "json_extract(details, '$.from_service') FROM events WHERE kind = 'transferred' ORDER BY seq DESC"):
             if at < since:
                 break
-            found.append((to_service, to_counter))
+            found.append((to_service, to_counter, from_counter, from_service))
         return found
 
     def pauses_since(self, since: str) -> list[tuple[str, str, str]]:

@@ -103,8 +103,10 @@ def test_a_ticket_transferred_to_a_counter_waits_for_that_counter_only(engine, c
     busy = engine.call_next("2", actor=CLERK)
     assert busy["id"] == ticket["id"]
     later = issue(engine, clock, "KS", gap_minutes=0)
-    # Quầy 1 is free now, quầy 2 busy for 8: 0 and 8 at quầy 1, 8 at quầy 2, then this one at 16.
-    assert _eta(engine, later)[:2] == (3, 16)
+    # Quầy 1 is free now, quầy 2 busy for 8 more. Today's transfer slows both: 8 of the first 60 minutes
+    # went to a visit that is no sample (quầy 1) and to a ticket that jumped the line (quầy 2), so each
+    # service takes 8 ÷ (1 − 8/60) = 9.2: quầy 1 at 0 and 9.2, quầy 2 at 8, then this one at 17.2.
+    assert _eta(engine, later)[:2] == (3, 17)
 
 
 def test_a_priority_rate_today_lengthens_a_normal_wait(engine, clock):
@@ -147,14 +149,16 @@ def test_transfers_that_keep_their_place_are_expected_to_keep_coming(engine, clo
         engine.transfer(moved["id"], actor=DEVICE, counter_id="9", service="GPLX")  # goes first among GPLX
         return [issue(engine, clock, "GPLX", gap_minutes=0) for _ in range(3)][-1]
     last = sent_on(engine)
-    # One transfer into GPLX in the first hour (counted over at least 60 minutes): 8/60 of quầy 9's time
-    # goes to tickets that jump the line, so 3 ahead × 8 min ÷ (1 − 8/60) = 27.7 → 28, not 24.
-    assert _eta(engine, last)[:2] == (3, 28)
+    # One transfer at quầy 9 into GPLX in the first hour (counted over at least 60 minutes): 8/60 of its
+    # time went to a visit that is no service-time sample, 8/60 more to a ticket that jumped the line:
+    # 3 ahead × 8 min ÷ (1 − 16/60) = 32.7 → 33, not 24.
+    assert _eta(engine, last)[:2] == (3, 33)
     to_the_back = dataclasses.replace(settings, policy=dataclasses.replace(settings.policy,
                                                                            keep_position_on_transfer=False))
     other = Store(tmp_path / "other.db")
     try:
         fresh = QueueEngine(to_the_back, other, clock)
-        assert _eta(fresh, sent_on(fresh))[:2] == (3, 24)   # transfers go to the back: nobody is overtaken
+        # Transfers go to the back: nobody is overtaken; the visit's time is still lost: 24 ÷ (1 − 8/60).
+        assert _eta(fresh, sent_on(fresh))[:2] == (3, 28)
     finally:
         other.close()
