@@ -3,9 +3,11 @@
 One pass of core/forecast.py gives every waiting ticket of the day its place and wait at once, plus the
 wait of a newcomer per thủ tục (the kiosk's cards before the tap). The inputs are read in one transaction:
 who is at which counter (core/staffing.py), what each counter is doing, the measured service times and
-breaks (core/estimate.py) and today's priority arrivals. The measured durations only change when a ticket
-finishes or a counter resumes, so they are kept until then (no clock-based cache: the figures are always
-those of the definition). A whole forecast is reused only within the same second and the same event seq.
+breaks (core/estimate.py), today's priority arrivals (expected until the opening session ends), the
+breaks each counter has still to take today and today's transfers (both slow a counter's pace). The
+measured inputs only change when a ticket finishes or is transferred or a counter pauses or resumes, so
+they are kept until then (no clock-based cache: the figures are always those of the definition). A whole
+forecast is reused only within the same second and the same event seq.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class QueueWaits:
     _durations_key = None
     _durations = None
     _forecast_memo: tuple | None = None
-    durations_generation = 0  # bumped by the engine when a ticket finishes or a counter pauses or resumes
+    durations_generation = 0  # bumped when a ticket finishes or is transferred, a counter pauses or resumes
 
     # --- inputs --------------------------------------------------------------------------------
     def _window_start(self, now: datetime) -> str:
