@@ -61,7 +61,8 @@ class QueueWaits:
                         earlier += 1
                 elif counter in paused_since:
                     breaks.append((at - paused_since.pop(counter)).total_seconds() / 60)
-            worked = tx.counter_days_since(since, day) if earlier else 0
+            first_day = (now.astimezone(zone).date() - timedelta(days=estimate.WINDOW_DAYS)).isoformat()
+            worked = tx.counter_days_between(first_day, day) if earlier else 0
             transfers = tx.transfers_since(self._day_start(now))
             self._durations = (times, estimate.break_length(breaks), paused_since,
                                (earlier / worked if worked else 0.0, today), transfers)

@@ -160,12 +160,13 @@ class TicketQueries:
         first = self.connection.execute("SELECT min(issued_at) FROM tickets WHERE day = ?", (day,)).fetchone()[0]
         return {row[0]: row[1] for row in rows}, first
 
-    def counter_days_since(self, since: str, before_day: str) -> int:
-        """How many (counter, local day) pairs before `before_day` called someone since `since`: the counter-days
-        worked, to count breaks per counter-day (core/estimate.py stretch)."""
+    def counter_days_between(self, first_day: str, before_day: str) -> int:
+        """How many (counter, local day) pairs from `first_day` to before `before_day` called someone: the
+        counter-days worked, to count breaks per counter-day (core/estimate.py stretch). The day range keeps
+        it on the tickets_day index: a week of tickets, not the whole history."""
         return self.connection.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT counter, day FROM tickets WHERE called_at >= ? AND day < ? "
-            "AND counter IS NOT NULL)", (since, before_day)).fetchone()[0]
+            "SELECT count(*) FROM (SELECT DISTINCT counter, day FROM tickets WHERE day >= ? AND day < ? "
+            "AND called_at IS NOT NULL AND counter IS NOT NULL)", (first_day, before_day)).fetchone()[0]
 
     def transfers_since(self, since: str) -> list[tuple[str | None, str | None, str | None, str | None]]:
         """(to_service, to_counter, from_counter, from_service) of every transfer since `since`; from_counter
