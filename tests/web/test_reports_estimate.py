@@ -53,6 +53,10 @@ def test_the_estimates_error_per_day_and_per_thu_tuc(api, clock):
     assert (services["DKX"]["count"], services["DKX"]["bias"]) == (1, 4.0)
     assert (services["KT"]["count"], services["KT"]["blank"], services["KT"]["median_abs"]) == (0, 1, None)
 
+    only = manager.client.get(f"/admin/reports/data.json?{TODAY}&service=GPLX", headers=JSON).get_json()["estimate"]
+    assert (only["totals"]["count"], only["totals"]["bias"]) == (2, -0.5)   # the report's filters apply
+    yesterday = manager.client.get("/admin/reports/data.json?from=2026-11-22&to=2026-11-22", headers=JSON)
+    assert yesterday.get_json()["estimate"]["totals"]["count"] == 0
     page = manager.client.get(f"/admin/reports?{TODAY}").get_data(as_text=True)
     assert "Sai số của thời gian chờ dự kiến" in page
     assert 'id="estimate-median_abs">2,0<' in page and 'id="estimate-bias">1,0<' in page
