@@ -20,7 +20,6 @@ import dataclasses
 import heapq
 import math
 import random
-import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -44,9 +43,9 @@ GROUPS = ("elderly", "disabled", "pregnant", "merit")
 NO_SHOW_SHARE, RETURN_SHARE, NO_SHOW_AFTER = 0.05, 0.4, 3.0
 TRANSFER_SERVICE_SHARE, TRANSFER_COUNTER_SHARE = 0.03, 0.01
 SESSIONS = ((7 * 60 + 30, 11 * 60 + 15, 11 * 60 + 30), (13 * 60 + 30, 16 * 60 + 45, 17 * 60))  # open, last arrival, close
-PING_MINUTES = 15
-BREAKS = 2
-CROWD = 12
+PING_MINUTES = 15   # an idle counter presses "next" this often (stays staffed, core/staffing.py)
+BREAKS = 2          # per counter: one due mid-morning, one mid-afternoon
+CROWD = 12          # elderly citizens arriving together at 09:10
 
 
 def _rate(minute: float) -> float:
@@ -272,7 +271,3 @@ def play(folder: Path, seed: int, warmup_days: int = 1) -> tuple[Day, object]:
     except BaseException:
         close_app(app)
         raise
-
-
-def remove(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
