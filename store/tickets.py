@@ -106,6 +106,17 @@ class TicketQueries:
             (day, *statuses)).fetchall()
         return [dict(row) for row in rows]
 
+    QUEUE_COLUMNS = ("id", "service", "priority", "arrived_at", "returned_at", "target_counter", "priority_jumps")
+
+    def queue_rows(self, day: str, statuses: tuple[str, ...]) -> list[tuple]:
+        """QUEUE_COLUMNS of `day`'s tickets in `statuses`, FIFO (arrived_at, id), as plain tuples: what the
+        wait estimate needs of every waiting ticket, read without building a dict per row (core/waits.py)."""
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        return cursor.execute(
+            f"SELECT {', '.join(self.QUEUE_COLUMNS)} FROM tickets WHERE day = ? "
+            f"AND status IN ({_placeholders(statuses)}) ORDER BY arrived_at, id", (day, *statuses)).fetchall()
+
     def open_tickets_before(self, day: str, statuses: tuple[str, ...]) -> list[dict]:
         rows = self.connection.execute(
             f"SELECT * FROM tickets WHERE day < ? AND status IN ({_placeholders(statuses)})",
@@ -146,6 +157,29 @@ class TicketQueries:
             "GROUP BY issued_service", (day,)).fetchall()
         first = self.connection.execute("SELECT min(issued_at) FROM tickets WHERE day = ?", (day,)).fetchone()[0]
         return {row[0]: row[1] for row in rows}, first
+
+    def counter_days_between(self, first_day: str, before_day: str) -> int:
+        """How many (counter, local day) pairs from `first_day` to before `before_day` called someone: the
+        counter-days worked, to count breaks per counter-day (core/estimate.py stretch). The day range keeps
+        it on the tickets_day index: a week of tickets, not the whole history."""
+        return self.connection.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT counter, day FROM tickets WHERE day >= ? AND day < ? "
+            "AND called_at IS NOT NULL AND counter IS NOT NULL)", (first_day, before_day)).fetchone()[0]
+
+    def transfers_since(self, since: str) -> list[tuple[str | None, str | None, str | None, str | None]]:
+        """(to_service, to_counter, from_counter, from_service) of every transfer since `since`; from_counter
+        is None for a ticket transferred while waiting. Newest first through the (kind, seq) index,
+        stopping at the first older one, so a year of history is not read."""
+        found = []
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        for at, to_service, to_counter, from_counter, from_service in cursor.execute(
+                "SELECT at, json_extract(details, '$.to_service'), json_extract(details, '$.to_counter'), counter, "
+                "json_extract(details, '$.from_service') FROM events WHERE kind = 'transferred' ORDER BY seq DESC"):
+            if at < since:
+                break
+            found.append((to_service, to_counter, from_counter, from_service))
+        return found
 
     def pauses_since(self, since: str) -> list[tuple[str, str, str]]:
         """(kind, counter, at) of every counter_paused / counter_resumed event since `since`, in order."""
