@@ -91,6 +91,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     history.add_argument("--seed", type=int, default=2026, help="random seed (the same seed, the same history)")
     history.add_argument("--if-empty", action="store_true",
                          help="do nothing (exit 0) when the database already has tickets (scripts/demo.sh)")
+    history.add_argument("--today", action="store_true",
+                         help="also play today up to now, by the counters' device tokens (a demo that opens "
+                              "on a lobby at work)")
     dossiers = commands.add_parser("import-dossiers", help="import a CSV or XLSX export of dossiers ([dossiers]); "
                                    "bad rows are listed with their line numbers, the rest imported")
     dossiers.add_argument("file")
@@ -252,11 +255,15 @@ def seed_history(args: argparse.Namespace, settings, store) -> int:
     # The seeded past needs no power-cut safety while it is being made: a crash means seeding again.
     store.connection.execute("PRAGMA synchronous = OFF")
     today = datetime.now(settings.centre.timezone).date()
+    now = datetime.now(settings.centre.timezone)
     seeded = play(settings, store, days=args.days, per_day=args.per_day, today=today, seed=args.seed,
+                  until=now if args.today else None,
                   progress=lambda done, total, tickets: print(f"  day {done}/{total}: {tickets} tickets",
                                                               flush=True) if done % 25 == 0 else None)
     store.connection.execute("PRAGMA synchronous = FULL")
     folded = reports.catch_up(args.db, settings)
+    if args.today:
+        print(f"today until {now:%H:%M}: {seeded.today} tickets (counters played by their device tokens)")
     print(f"seeded {seeded.days} working days ({seeded.first_day} … {seeded.last_day}), {seeded.tickets} tickets, "
           f"{folded} events summed for the reports, in {time.monotonic() - began:.1f} s")
     return 0
