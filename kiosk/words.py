@@ -50,9 +50,11 @@ KIOSK_WORDS = {
         "reprint": "In lại phiếu",
         "done": "Xong",
         "printer_banner": "{message}. Bạn vẫn lấy số được: số sẽ hiện trên màn hình kèm mã QR để chụp ảnh.",
-        "unpaired_title": "Kiosk chưa được cấp mã",
-        "unpaired_text": "Cán bộ kỹ thuật: tạo mã bằng lệnh “server.py add-device kiosk {kiosk}”, "
-                         "rồi mở trên máy này: {url}?token=MÃ",
+        "unpaired_title": "Kiosk đang được cài đặt",
+        "unpaired_text": "Xin ông/bà vui lòng dùng kiosk khác hoặc hỏi cán bộ hướng dẫn. Xin cảm ơn!",
+        # Behind a 3-second press on the title (kiosk.js): the technician's step, never shown to citizens.
+        "unpaired_tech": "Cán bộ kỹ thuật: tạo mã bằng lệnh “server.py add-device kiosk {kiosk}” (hoặc trong "
+                         "trang Thiết bị của /admin), rồi mở trên máy này: {url}?token=MÃ",
         "invalid_token": "Mã kiosk không hợp lệ, đã bị thu hồi hoặc thuộc kiosk khác.",
         "error_rate_limited": "Kiosk vừa cấp số liên tiếp. Xin vui lòng chờ giây lát rồi chạm lại.",
         "printer_ok": "Máy in sẵn sàng",
@@ -130,9 +132,10 @@ KIOSK_WORDS = {
         "reprint": "Print again",
         "done": "Done",
         "printer_banner": "{message}. You can still take a number: it is shown on screen with a QR code to photograph.",
-        "unpaired_title": "This kiosk has no access code yet",
-        "unpaired_text": "IT staff: create a code with “server.py add-device kiosk {kiosk}”, "
-                         "then open on this machine: {url}?token=CODE",
+        "unpaired_title": "This kiosk is being set up",
+        "unpaired_text": "Please use another kiosk or ask a member of staff. Thank you!",
+        "unpaired_tech": "IT staff: create a code with “server.py add-device kiosk {kiosk}” (or on the console's "
+                         "Devices page, /admin), then open on this machine: {url}?token=CODE",
         "invalid_token": "The kiosk's code is invalid, revoked or belongs to another kiosk.",
         "error_rate_limited": "This kiosk just issued several numbers. Please wait a moment and touch again.",
         "printer_ok": "The printer is ready",

@@ -15,8 +15,24 @@ import { waitWords } from "/static/wording.js";
 function showUnpaired(problem) {
   $("unpaired-problem").hidden = !problem;
   $("unpaired-problem").textContent = problem ? word("invalid_token") : "";
-  $("unpaired-text").textContent = word("unpaired_text", { kiosk: config.kiosk, url: config.pageUrl });
+  $("unpaired-text").textContent = word("unpaired_text");
+  $("unpaired-tech").textContent = word("unpaired_tech", { kiosk: config.kiosk, url: config.pageUrl });
+  $("unpaired-tech").hidden = true;
   show("unpaired");
+}
+
+// The technician's gesture: press and hold the unpaired screen's title for 3 s to see how to pair it
+// (a citizen's tap shows nothing but the friendly words).
+const TECH_HOLD_MS = 3000;
+let techTimer = null;
+function wireTechGesture() {
+  const title = document.querySelector("#screen-unpaired h2");
+  const cancel = () => { clearTimeout(techTimer); techTimer = null; };
+  title.addEventListener("pointerdown", () => {
+    cancel();
+    techTimer = setTimeout(() => { $("unpaired-tech").hidden = false; }, TECH_HOLD_MS);
+  });
+  for (const kind of ["pointerup", "pointerleave", "pointercancel"]) title.addEventListener(kind, cancel);
 }
 
 // --- screens ---------------------------------------------------------------------------------------
@@ -319,6 +335,7 @@ function wire() {
 }
 
 wire();
+wireTechGesture();
 state.token = takeToken(TOKEN_KEY);
 if (!state.token) {
   showUnpaired(false);

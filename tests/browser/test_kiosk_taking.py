@@ -69,6 +69,11 @@ def test_portrait_group_then_service_gives_a_printed_number(browser, centre, pri
         assert page.evaluate("localStorage.getItem('xh-kiosk-token:kiosk-1')") == "demo-kiosk-1"
         expect(page.locator("h2", has_text="Mời chọn lĩnh vực")).to_be_visible()
         assert_touchable(page)
+        # The height is used (issue 10 item 6): big cards, and "Ưu tiên" in the lower third, within reach
+        # of a seated person, yet fully on screen.
+        priority = page.locator("#open-priority").bounding_box()
+        assert priority["y"] >= PORTRAIT["height"] * 2 / 3 and priority["y"] + priority["height"] <= PORTRAIT["height"]
+        assert min(box["height"] for box in (card.bounding_box() for card in page.locator("#group-list .card").all())) >= 180
         page.locator("[data-group=ho-tich]").click()
         expect(page.locator("#group-title")).to_have_text("Hộ tịch")
         birth = page.locator("[data-service=KS]")
@@ -163,8 +168,19 @@ def test_a_burst_of_taps_gives_one_ticket_then_a_polite_message(page, centre):
 
 def test_a_kiosk_without_its_code_says_so(page, centre):
     page.goto(f"{centre.url}/kiosk/kiosk-1")
-    expect(page.locator("#screen-unpaired h2")).to_have_text("Kiosk chưa được cấp mã")
-    expect(page.locator("#unpaired-text")).to_contain_text("server.py add-device kiosk kiosk-1")
+    # Citizens see friendly words, not a server command (issue 10 item 7)…
+    expect(page.locator("#screen-unpaired h2")).to_have_text("Kiosk đang được cài đặt")
+    expect(page.locator("#unpaired-text")).to_contain_text("dùng kiosk khác hoặc hỏi cán bộ")
+    expect(page.locator("#unpaired-tech")).to_be_hidden()
+    assert "add-device" not in page.locator("#screen-unpaired").inner_text()
+    page.locator("#screen-unpaired h2").click()                                 # a citizen's tap: nothing
+    expect(page.locator("#unpaired-tech")).to_be_hidden()
+    # …and the technician holds the title for 3 s to see the pairing step.
+    title = page.locator("#screen-unpaired h2").bounding_box()
+    page.mouse.move(title["x"] + 20, title["y"] + title["height"] / 2)
+    page.mouse.down()
+    expect(page.locator("#unpaired-tech")).to_contain_text("server.py add-device kiosk kiosk-1", timeout=6000)
+    page.mouse.up()
     page.goto(f"{centre.url}/kiosk/kiosk-1?token=not-a-real-token")
     expect(page.locator("#unpaired-problem")).to_have_text("Mã kiosk không hợp lệ, đã bị thu hồi hoặc thuộc kiosk khác.")
     assert page.evaluate("localStorage.getItem('xh-kiosk-token:kiosk-1')") is None

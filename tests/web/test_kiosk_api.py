@@ -60,7 +60,7 @@ def test_the_kiosk_page_is_public_and_holds_no_token(api):
     page = response.get_data(as_text=True)
     assert '"kiosk": "kiosk-1"' in page and '"idleSeconds": 30' in page
     assert "demo-kiosk" not in page and "<a " not in page   # nothing to wander off to
-    assert "Kiosk chưa được cấp mã" in page                   # the unpaired screen's words are there
+    assert "Kiosk đang được cài đặt" in page                  # the unpaired screen's words are there
     missing = api.get("/kiosk/kiosk-9")
     assert missing.status_code == 404 and "Không có kiosk này" in missing.get_data(as_text=True)
 
