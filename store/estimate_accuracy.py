@@ -14,9 +14,11 @@ SELECT f.day, i.service, f.status, i.at,
        json_extract(i.details, '$.estimate.minutes'),
        (SELECT min(c.at) FROM events AS c WHERE c.ticket_id = f.ticket_id AND c.kind = 'called')
 FROM (SELECT ticket_id, day, status FROM report_facts WHERE {where}) AS f
-JOIN events AS i ON i.ticket_id = f.ticket_id AND i.kind = 'issued'
+JOIN events AS i INDEXED BY events_ticket ON i.ticket_id = f.ticket_id AND i.kind = 'issued'
 WHERE json_type(i.details, '$.estimate') = 'object'
 """
+# INDEXED BY: left to itself SQLite starts from every `issued` event of the log (events_kind) and looks
+# each ticket up in the filter, 0.3 s for one day of a year's log; from the filtered tickets, 6 ms.
 
 
 def estimate_rows(connection, filters: dict) -> list[tuple]:
