@@ -71,3 +71,45 @@ def test_six_calls_two_seconds_apart_are_said_in_order_and_the_last_within_8_sec
           f"(median of this run {statistics.median(delays):.0f} ms)")
     assert delays[-1] <= TARGET_MS, delays
     assert errors == []
+
+
+PLAN = """async ({ voice, seqs }) => {
+    const { Announcer } = await import("/display/static/announcer.js");
+    window.__xhAudioLog.length = 0;
+    const announcer = window.__plan = new Announcer({ voice, timezone: "Asia/Ho_Chi_Minh" });
+    seqs.forEach((seq) => announcer.announce({ seq }));
+}"""
+
+
+def plan(page, voice: dict, seqs: list[int]) -> tuple[list, list]:
+    """(what each call queued, what was played) for calls announced at once; the seqs have no audio, so
+    each sound fails at once and the next one starts: the order and the forms are what is checked."""
+    page.evaluate(PLAN, {"voice": voice, "seqs": seqs})
+    page.wait_for_function("() => window.__plan.current === null && window.__plan.pending.length === 0")
+    log = page.evaluate("window.__xhAudioLog")
+    short = lambda url: url.split("/audio/", 1)[1]  # noqa: E731
+    return ([(e["seq"], short(e["url"])) for e in log if e["state"] == "queued"],
+            [(e["seq"], short(e["url"])) for e in log if e["state"] == "playing"])
+
+
+def test_a_run_has_one_chime_short_sentences_said_once_and_the_last_in_full(page, server):
+    open_display(page, server, "display-2")                        # a page that says nothing by itself here
+    voice = {"enabled": True, "repeat": 2, "browserVoice": False, "quietHours": [], "burstThreshold": 1,
+             "chimeUrl": "/display/audio/chime.wav", "callUrl": "/display/audio/call/",
+             "shortUrl": "/display/audio/short/"}
+    queued, played = plan(page, voice, [9001, 9002, 9003])
+    assert queued == [(9001, "chime.wav"), (9001, "call/9001.wav"), (9001, "call/9001.wav"),
+                      (9002, "call/9002.wav"), (9002, "call/9002.wav"), (9003, "call/9003.wav"), (9003, "call/9003.wav")]
+    assert played == [(9001, "chime.wav"), (9001, "short/9001.wav"), (9002, "short/9002.wav"),
+                      (9003, "call/9003.wav"), (9003, "call/9003.wav")]  # alone at the end: in full, × repeat
+    # A higher threshold keeps the full sentences for a small burst; 0 makes every sentence short.
+    page.reload()
+    _, played = plan(page, {**voice, "repeat": 1, "burstThreshold": 3}, [9001, 9002, 9003])
+    assert played == [(9001, "chime.wav"), (9001, "call/9001.wav"), (9002, "call/9002.wav"), (9003, "call/9003.wav")]
+    page.reload()
+    _, played = plan(page, {**voice, "repeat": 1, "burstThreshold": 0}, [9001])
+    assert played == [(9001, "chime.wav"), (9001, "short/9001.wav")]
+    # Without a voice the chime is all there is to hear: each call keeps its own.
+    page.reload()
+    queued, played = plan(page, {**voice, "enabled": False}, [9001, 9002, 9003])
+    assert queued == played == [(9001, "chime.wav"), (9002, "chime.wav"), (9003, "chime.wav")]
