@@ -33,8 +33,6 @@ export class Announcer {
     this.log = window.__xhAudioLog = window.__xhAudioLog || [];
     this.audio = new Audio();
     this.audio.preload = "auto";
-    // The first call of the day should not wait for the chime to be made and fetched (≈ 0.3 s).
-    fetch(this.voice.chimeUrl, { cache: "force-cache" }).then((r) => r.arrayBuffer()).catch(() => {});
     this.audio.addEventListener("ended", () => this.finish(this.token, "ended"));
     this.audio.addEventListener("error", () => this.finish(this.token, "error"));
     // When the sound is really heard (after loading): the burst timing in the README is measured on this.
