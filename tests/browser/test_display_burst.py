@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from core.speech import DEFAULT_TEMPLATE, SHORT_TEMPLATE, announcement_text
 from tests.browser.display_support import Clerks, open_display, start_server, watch_errors
 
 CALLS = ("1", "2", "3", "4", "5", "6")
@@ -113,3 +114,35 @@ def test_a_run_has_one_chime_short_sentences_said_once_and_the_last_in_full(page
     page.reload()
     queued, played = plan(page, {**voice, "enabled": False}, [9001, 9002, 9003])
     assert queued == played == [(9001, "chime.wav"), (9002, "chime.wav"), (9003, "chime.wav")]
+
+
+SPEAK = """async ({ voice, seqs }) => {
+    const { Announcer } = await import("/display/static/announcer.js");
+    window.__spoken = [];
+    // Headless Chromium has no voices: a stand-in with the Web Speech API's shape.
+    window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; } };
+    Object.defineProperty(window, "speechSynthesis", { configurable: true, value: {
+        getVoices: () => [{ lang: "vi-VN", name: "fake Vietnamese" }],
+        speak: (utterance) => { window.__spoken.push(utterance.text); setTimeout(() => utterance.onend(), 10); },
+    } });
+    const announcer = new Announcer({ voice, timezone: "Asia/Ho_Chi_Minh" });
+    seqs.forEach((seq) => announcer.announce({ seq }));
+}"""
+
+
+def test_a_browser_voice_says_the_short_form_too(page, server):
+    clerks = Clerks(server)
+    first = clerks.call("7")
+    first_seq = clerks.seq()
+    second = clerks.call("8")
+    second_seq = clerks.seq()
+    open_display(page, server, "display-2")
+    voice = {"enabled": True, "repeat": 1, "browserVoice": True, "quietHours": [], "burstThreshold": 1,
+             "chimeUrl": "/display/audio/chime.wav", "callUrl": "/display/audio/call/",
+             "shortUrl": "/display/audio/short/"}
+    page.evaluate(SPEAK, {"voice": voice, "seqs": [first_seq, second_seq]})
+    page.wait_for_function("() => window.__spoken.length === 2", timeout=10_000)
+    assert page.evaluate("window.__spoken") == [
+        announcement_text(SHORT_TEMPLATE, first["number"], "7"),
+        announcement_text(DEFAULT_TEMPLATE, second["number"], "8")]
+    clerks.close_all()
