@@ -158,6 +158,10 @@ def openapi_document(settings) -> dict:
                 **_op("The call sentence as text", {"200": {"description": "seq, text, audio"}, **_errors(404)},
                       security=False),
                 "parameters": [{"name": "seq", "in": "path", "required": True, "schema": {"type": "integer"}}]}},
+            "/display/audio/short/{seq}.json": {"get": {
+                **_op("The short sentence said in a burst of calls (\"Số A012, quầy 5.\") as text",
+                      {"200": {"description": "seq, text, audio"}, **_errors(404)}, security=False),
+                "parameters": [{"name": "seq", "in": "path", "required": True, "schema": {"type": "integer"}}]}},
             "/kiosk/{kiosk_id}/services": {"get": {
                 **_op("What the kiosk screen draws: groups, services with waits, printer state (that kiosk, admin)",
                       {"200": {"description": "kiosk, centre, printer, priority_groups, groups, services"},

@@ -45,6 +45,7 @@ class Voice:
     cache_dir: str = ""                   # "" = voice-cache/ next to the database
     quiet_hours: tuple[tuple[time, time], ...] = ()
     browser_voice: bool = False           # prefer the display browser's own vi-VN voice when it has one
+    burst_threshold: int = 1              # more calls than this waiting to be said: the short sentence, once
 
     def is_quiet(self, local_time: time) -> bool:
         """True inside one of the quiet sessions (local time of the centre)."""
@@ -86,7 +87,8 @@ def parse_voice(t: Table) -> Voice:
                   clips_dir=t.text("clips_dir", "", allow_empty=True),
                   cache_dir=t.text("cache_dir", "", allow_empty=True),
                   quiet_hours=tuple(parse_sessions(t.text_list("quiet_hours"), "voice.quiet_hours")),
-                  browser_voice=t.boolean("browser_voice", default.browser_voice))
+                  browser_voice=t.boolean("browser_voice", default.browser_voice),
+                  burst_threshold=t.integer("burst_threshold", default.burst_threshold, minimum=0, maximum=20))
     if voice.mode not in VOICE_MODES:
         raise ConfigError(f"voice.mode: expected one of {', '.join(VOICE_MODES)}, got {voice.mode!r}")
     try:

@@ -23,6 +23,10 @@ Clip names (for centres that record their own voice; one WAV file per name, ``<n
   letters use Telex spelling: ``letter_dd`` (Đ), ``letter_aw`` (Ă), ``letter_aa`` (Â),
   ``letter_ee`` (Ê), ``letter_oo`` (Ô), ``letter_ow`` (Ơ), ``letter_uw`` (Ư).
 * ``pause``: not a file; the player inserts a short silence.
+
+The short sentence of a burst (``SHORT_TEMPLATE``, "Số A012, quầy 5.") needs the phrase clips ``so``
+("Số") and ``quay`` ("quầy"); a counter known by its name needs that name's clip instead of ``quay``
+("Quầy ưu tiên" → ``quay_uu_tien``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ import unicodedata
 from dataclasses import dataclass
 
 DEFAULT_TEMPLATE = "Mời công dân có số thứ tự {number} đến quầy số {counter}."
+# The short form said in a burst (more than [voice] burst_threshold calls waiting to be said): the number and
+# the counter, nothing else, so six calls at opening are said in seconds, not half a minute (issue 10).
+SHORT_TEMPLATE = "Số {number}, quầy {counter}."
 MODES = ("natural", "digits")
 PAUSE = "pause"
 LARGEST_NUMBER = 999_999_999_999
@@ -259,3 +266,4 @@ class Announcement:
         """The sentence as clip names, for joining recordings."""
         return clip_sequence(self.template, self.number, self.counter, self.mode,
                              counter_mode=self.counter_mode)
+

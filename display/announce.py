@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from core import events
-from core.speech import Announcement
+from core.speech import SHORT_TEMPLATE, Announcement
 from core.settings import Counter, Settings
 
 from .voice import VoiceSynthesizer
@@ -79,16 +79,18 @@ class Announcements:
             return None
         return found[0]
 
-    def announcement(self, event: dict) -> Announcement:
-        """The sentence for a call event, as the [voice] settings say it."""
+    def announcement(self, event: dict, short: bool = False) -> Announcement:
+        """The sentence for a call event, as the [voice] settings say it; `short`: the burst's short form
+        ("Số A012, quầy 5."), which names a counter known by name the way the full sentence does."""
         counter = self.settings.counters.get(event["counter"] or "")
         label = counter_label(counter) if counter else (event["counter"] or "0")
+        template = SHORT_TEMPLATE if short else self.settings.voice.template
         return Announcement(number=event["details"]["number"], counter=label,
-                            template=template_for(counter, self.settings.voice.template), mode=self.settings.voice.mode)
+                            template=template_for(counter, template), mode=self.settings.voice.mode)
 
-    def sentence_wav(self, event: dict) -> Path:
-        """The WAV file saying the call (made once, then served from the cache)."""
-        announcement = self.announcement(event)
+    def sentence_wav(self, event: dict, short: bool = False) -> Path:
+        """The WAV file saying the call, in full or short (made once, then served from the cache)."""
+        announcement = self.announcement(event, short)
         with self.lock:
             path = self.synthesizer.synthesize(announcement)
             os.utime(path)  # just used: the last to be pruned

@@ -7,6 +7,7 @@
     GET  /display/notice                   the notices; PUT it as an admin (session + X-CSRF-Token) to change
     GET  /display/audio/chime.wav          the chime;  GET /display/audio/call/<seq>.wav  the call's sentence
     GET  /display/audio/call/<seq>.json    the sentence as text (for a browser's own vi-VN voice)
+    GET  /display/audio/short/<seq>.wav    the short sentence said in a burst ("Số A012, quầy 5."); .json its text
     GET  /display/logo                     the centre's logo ([display] logo, or the shipped one)
 
 The page follows the realtime feed (static/feed.js); everything it shows comes from the snapshot and the
@@ -99,7 +100,9 @@ def lobby(display_id: str):
         "voice": {"enabled": voice.enabled, "repeat": voice.repeat, "browserVoice": voice.browser_voice,
                   "quietHours": [[start.strftime("%H:%M"), end.strftime("%H:%M")]
                                  for start, end in voice.quiet_hours],
-                  "chimeUrl": url_for(".chime"), "callUrl": url_for(".call_audio", seq=0).rsplit("/", 1)[0] + "/"},
+                  "chimeUrl": url_for(".chime"), "callUrl": url_for(".call_audio", seq=0).rsplit("/", 1)[0] + "/",
+                  "shortUrl": url_for(".short_audio", seq=0).rsplit("/", 1)[0] + "/",
+                  "burstThreshold": voice.burst_threshold},
         "words": words(WORDS, lang),
     }
     return render_template("display/lobby.html", w=config["words"], lang=lang, display=display,
@@ -176,26 +179,47 @@ def chime():
 @blueprint.get("/audio/call/<int:seq>.wav")
 def call_audio(seq: int):
     """The sentence for the call (or recall) with this seq, as WAV."""
+    return _sentence_audio(seq, short=False)
+
+
+@blueprint.get("/audio/short/<int:seq>.wav")
+def short_audio(seq: int):
+    """The burst's short sentence for the call with this seq ("Số A012, quầy 5."), as WAV."""
+    return _sentence_audio(seq, short=True)
+
+
+@blueprint.get("/audio/call/<int:seq>.json")
+def call_text(seq: int):
+    """The sentence as text, for a display that speaks with its browser's own vi-VN voice."""
+    return _sentence_text(seq, short=False)
+
+
+@blueprint.get("/audio/short/<int:seq>.json")
+def short_text(seq: int):
+    """The short sentence as text, for a browser's own vi-VN voice."""
+    return _sentence_text(seq, short=True)
+
+
+def _sentence_audio(seq: int, short: bool):
     if not centre().settings.voice.enabled:
         raise NotFound("voice_off", "Giọng đọc đang tắt trong cấu hình ([voice] enabled = false).")
     event = _call_event(seq)
     try:
-        path = announcements().sentence_wav(event)
+        path = announcements().sentence_wav(event, short)
     except (VoiceError, ValueError) as error:
         log.error("no audio for call %s: %s", seq, error)
         raise VoiceUnavailable("voice_unavailable", "Không tạo được giọng đọc cho lần gọi này.") from None
     return send_file(path, mimetype="audio/wav", max_age=AUDIO_MAX_AGE)
 
 
-@blueprint.get("/audio/call/<int:seq>.json")
-def call_text(seq: int):
-    """The sentence as text, for a display that speaks with its browser's own vi-VN voice."""
+def _sentence_text(seq: int, short: bool):
     event = _call_event(seq)
     try:
-        text = announcements().announcement(event).text()
+        text = announcements().announcement(event, short).text()
     except ValueError:
         raise VoiceUnavailable("voice_unavailable", "Không đọc được số này.") from None
-    return jsonify({"seq": seq, "text": text, "audio": url_for(".call_audio", seq=seq)})
+    audio = url_for(".short_audio" if short else ".call_audio", seq=seq)
+    return jsonify({"seq": seq, "text": text, "audio": audio})
 
 
 # A lobby display fetches each call's sentence once (and each recall): 120 a minute per address is far

@@ -33,7 +33,11 @@ from core.speech import PAUSE, Announcement
 logger = logging.getLogger(__name__)
 
 # Bump when the output for the same inputs changes, so old cache files are not reused.
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: espeak-ng's trailing silence trimmed
+# espeak-ng ends every sentence with ~0.4 s of silence. Sentences said back to back in a burst of calls
+# (issue 10) would spend a second of every three in dead air; this much is kept as the pause between them.
+TRAILING_SILENCE_SECONDS = 0.15
+SILENCE_LEVEL = 328  # 1 % of 16-bit full scale: below it a sample counts as silence
 CHIME_RATE = 22050  # espeak-ng's own rate, so a player can queue chime and voice alike
 # Signed sample types per sample width; 8-bit WAV is unsigned and handled by an offset.
 _SAMPLE_TYPES = {1: "b", 2: "h", 4: "i"}
@@ -118,6 +122,21 @@ def write_wav_atomically(path: Path, sound: Sound) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def trim_trailing_silence(sound: Sound, keep_seconds: float = TRAILING_SILENCE_SECONDS) -> Sound:
+    """The sound without the silence at its end beyond `keep_seconds` (16-bit sounds; others as they are)."""
+    if sound.sample_width != 2:
+        return sound
+    samples = array.array("h", sound.frames)
+    if sys.byteorder == "big":
+        samples.byteswap()
+    last = len(samples) - 1
+    while last >= 0 and abs(samples[last]) < SILENCE_LEVEL:
+        last -= 1
+    frame = sound.channels * sound.sample_width
+    end = (last // sound.channels + 1 + round(keep_seconds * sound.frame_rate)) * frame
+    return Sound(*sound.format, sound.frames[:min(end, len(sound.frames))])
 
 
 def chime_sound(volume: float = 1.0) -> Sound:
@@ -252,10 +271,7 @@ class VoiceSynthesizer:
             if result.returncode != 0 or os.path.getsize(temporary) == 0:
                 raise VoiceError(f"espeak-ng failed ({result.returncode}): "
                                  f"{result.stderr.decode(errors='replace').strip()}")
-            if self.volume == 1.0:
-                os.replace(temporary, target)
-            else:
-                write_wav_atomically(target, scale_volume(read_wav(Path(temporary)), self.volume))
+            write_wav_atomically(target, scale_volume(trim_trailing_silence(read_wav(Path(temporary))), self.volume))
         finally:
             Path(temporary).unlink(missing_ok=True)
         return target

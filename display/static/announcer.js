@@ -1,6 +1,11 @@
 // The display's one announcement queue: for each call, the chime, then the sentence (× repeat).
 // - one <audio> element for everything, so two sounds never overlap and none is cut off by the next
 //   (Novo SGA #78); the next sound starts when the previous one ends, fails, or overruns its length;
+// - bursts (issue 10: ten counters call within seconds at opening): a call queued while another is being
+//   announced joins its run, without a chime of its own, its sentence right after the one before; and when
+//   more than voice.burstThreshold calls wait to be said (the one about to be said included) it is said
+//   once in the short form (/display/audio/short/<seq>.wav, "Số A012, quầy 5."), so the last of six calls
+//   2 s apart is heard seconds, not a quarter of a minute, after its button;
 // - voice off or quiet hours → the chime still plays (FQM #104); voice is the server's WAV
 //   (/display/audio/call/<seq>.wav, espeak-ng or recorded clips), or the browser's own vi-VN voice
 //   when config allows it and the browser has one;
@@ -30,6 +35,10 @@ export class Announcer {
     this.audio.preload = "auto";
     this.audio.addEventListener("ended", () => this.finish(this.token, "ended"));
     this.audio.addEventListener("error", () => this.finish(this.token, "error"));
+    // When the sound is really heard (after loading): the burst timing in the README is measured on this.
+    this.audio.addEventListener("playing", () => {
+      if (this.current) this.record(this.current.seq, this.current.steps[this.current.index].url, "started");
+    });
     this.audio.addEventListener("loadedmetadata", () => {
       if (Number.isFinite(this.audio.duration)) this.arm(this.token, this.audio.duration * 1000 + OVERRUN_MS);
     });
@@ -37,10 +46,15 @@ export class Announcer {
 
   // Queue a call {seq, number, counter}; it plays after everything queued before it.
   announce(call) {
-    const steps = [{ kind: "chime", url: this.voice.chimeUrl }];
-    if (this.voice.enabled && !this.isQuiet()) {
+    const voiced = this.voice.enabled && !this.isQuiet();
+    // Something is being announced: this call follows it back to back, and that run's chime was enough.
+    // A call without a sentence (voice off, quiet hours) keeps its chime: it is all there is to hear.
+    const joins = voiced && this.current !== null;
+    const steps = joins ? [] : [{ kind: "chime", url: this.voice.chimeUrl }];
+    if (voiced) {
       for (let i = 0; i < this.voice.repeat; i++) {
-        steps.push({ kind: "sentence", url: `${this.voice.callUrl}${call.seq}.wav`, seq: call.seq });
+        steps.push({ kind: "sentence", url: `${this.voice.callUrl}${call.seq}.wav`, first: i === 0,
+                     shortUrl: `${this.voice.shortUrl}${call.seq}.wav`, seq: call.seq });
       }
     }
     steps.forEach((step) => this.record(call.seq, step.url, "queued"));
@@ -67,16 +81,23 @@ export class Announcer {
     if (this.current) this.play();
   }
 
+  // In a burst: more calls wait to be said than voice.burstThreshold (`waiting` counts the one about to be
+  // said); the burst's threshold is a number ≥ 0 (0: always short).
+  isBurst(waiting) {
+    return waiting > (this.voice.burstThreshold ?? Infinity);
+  }
+
   play() {
+    const first = this.current.steps[this.current.index];  // the step about to play
+    if (first.first && !first.short && this.isBurst(1 + this.pending.length)) {
+      // The call's first sentence, in a burst: said once, short (its repeats go).
+      this.current.steps.splice(this.current.index, Infinity, { ...first, url: first.shortUrl, short: true });
+    }
     const step = this.current.steps[this.current.index];
     const token = ++this.token;
     this.record(this.current.seq, step.url, "playing");
     this.arm(token, DEFAULT_STEP_MS);
-    const following = this.current.steps[this.current.index + 1];
-    if (following && following.kind === "sentence" && step.kind === "chime") {
-      // Make the server synthesize (and cache) the sentence while the chime plays.
-      fetch(following.url, { cache: "force-cache" }).then((r) => r.arrayBuffer()).catch(() => {});
-    }
+    this.warmNext();
     if (step.kind === "sentence" && !step.useFile && this.speechVoice()) { this.speak(token, step); return; }
     this.audio.src = step.url;
     this.audio.play().catch((error) => {
@@ -91,6 +112,23 @@ export class Announcer {
       }
       this.finish(token, "error");
     });
+  }
+
+  // Make the server synthesize (and cache) the next sentence while this sound plays, in the form it will most
+  // likely have (a call arriving meanwhile can only make it short, and the short one is then made on demand).
+  warmNext() {
+    const step = this.current.steps[this.current.index];
+    const following = this.current.steps[this.current.index + 1];
+    let url = null;
+    if (following && following.kind === "sentence") {
+      // After the chime, the call's first sentence; after a sentence, its repeat (never short).
+      url = step.kind === "chime" && this.isBurst(1 + this.pending.length) ? following.shortUrl : following.url;
+    } else if (!following && this.pending.length && this.pending[0].steps[0].kind === "sentence") {
+      // The next call of the run, whose sentence follows this one without a chime.
+      const next = this.pending[0].steps[0];
+      url = this.isBurst(this.pending.length) ? next.shortUrl : next.url;
+    }
+    if (url) fetch(url, { cache: "force-cache" }).then((r) => r.arrayBuffer()).catch(() => {});
   }
 
   arm(token, milliseconds) {

@@ -86,16 +86,18 @@ def test_two_displays_both_announce_a_recall(context, server, clerks):
         page.wait_for_function(
             "(seq) => window.__xhAudioLog.some((e) => e.seq === seq && e.state === 'queued')", arg=recall_seq)
         assert queued(page, call_seq) == ["/display/audio/chime.wav", f"/display/audio/call/{call_seq}.wav"]
-        assert queued(page, recall_seq) == ["/display/audio/chime.wav", f"/display/audio/call/{recall_seq}.wav"]
-    # One sound at a time, in order: the recall's chime starts only after the call's sentence has ended.
+        # Queued while the call is being announced, the recall joins that run: no chime of its own.
+        assert queued(page, recall_seq) == [f"/display/audio/call/{recall_seq}.wav"]
+    # One sound at a time, in order: the recall's sentence starts only after the call's has ended. Two calls
+    # waiting to be said is a burst (voice.burst_threshold = 1): the call is said short, the recall, last, in full.
     lobby.wait_for_function(
         "(seq) => window.__xhAudioLog.some((e) => e.seq === seq && e.state === 'playing')", arg=recall_seq,
         timeout=20_000)
-    log = lobby.evaluate("window.__xhAudioLog.filter((e) => e.state !== 'queued')")
-    steps = [(entry["seq"], entry["url"].rsplit("/", 1)[1], entry["state"]) for entry in log]
+    log = lobby.evaluate("window.__xhAudioLog.filter((e) => e.state === 'playing' || e.state === 'ended')")
+    steps = [(entry["seq"], entry["url"].split("/audio/", 1)[1], entry["state"]) for entry in log]
     assert steps[:5] == [(call_seq, "chime.wav", "playing"), (call_seq, "chime.wav", "ended"),
-                         (call_seq, f"{call_seq}.wav", "playing"), (call_seq, f"{call_seq}.wav", "ended"),
-                         (recall_seq, "chime.wav", "playing")]
+                         (call_seq, f"short/{call_seq}.wav", "playing"), (call_seq, f"short/{call_seq}.wav", "ended"),
+                         (recall_seq, f"call/{recall_seq}.wav", "playing")]
     assert errors == []
 
 

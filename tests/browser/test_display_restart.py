@@ -44,7 +44,8 @@ def test_display_recovers_from_a_restart_and_shows_calls_made_while_the_server_w
         expect(page.locator("#recent .recent-number").nth(1)).to_have_text(before["number"])
         # A call missed by a few seconds is still announced once the display is back.
         page.wait_for_function("(seq) => window.__xhAudioLog.some((e) => e.seq === seq)", arg=during_seq)
-        assert queued(page, during_seq) == ["/display/audio/chime.wav", f"/display/audio/call/{during_seq}.wav"]
+        # (With a chime of its own, unless it joined the announcement of the call before, still under way.)
+        assert queued(page, during_seq)[-1:] == [f"/display/audio/call/{during_seq}.wav"]
 
         clerks.holding.pop("1")                                        # closed while the server was down
         after = clerks.call("2")

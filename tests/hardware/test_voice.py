@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from core.speech import PAUSE, Announcement, clip_sequence
-from display.voice import (ClipFormatError, EngineMissingError, VoiceSynthesizer, read_wav)
+from display.voice import (ClipFormatError, EngineMissingError, Sound, VoiceSynthesizer, read_wav,
+                           trim_trailing_silence)
 
 SENTENCE = "Mời công dân có số thứ tự 1023 đến quầy số 5."
 CLIP_RATE = 8000  # small synthetic clips keep the test light on a shared machine
@@ -171,3 +172,21 @@ def test_chime_is_short_audible_and_cached(tmp_path):
     assert voice.chime() == path
     quiet = VoiceSynthesizer(tmp_path, volume=0.25).chime()
     assert quiet != path and rms(samples_of(quiet)[1]) < rms(samples) / 3
+
+
+def test_trailing_silence_is_cut_to_the_pause_between_sentences():
+    """Issue 10: sentences said back to back in a burst; espeak-ng's 0.4 s of silence at the end goes."""
+    rate = 1000
+    loud = array.array("h", [8000, -8000] * 250)                     # 0.5 s of sound
+    samples = loud + array.array("h", [0, 40, -40] * 200)            # then 0.6 s near-silent
+    if sys.byteorder == "big":
+        samples.byteswap()                                            # WAV frames are little-endian
+        loud.byteswap()
+    sound = Sound(1, 2, rate, samples.tobytes())
+    trimmed = trim_trailing_silence(sound, keep_seconds=0.15)
+    assert len(trimmed.frames) == 2 * (500 + 150)                    # the sound and 0.15 s of what followed
+    assert trimmed.frames[:1000] == sound.frames[:1000]
+    assert trim_trailing_silence(trimmed, keep_seconds=0.15) == trimmed      # nothing more to cut
+    assert trim_trailing_silence(Sound(1, 2, rate, loud.tobytes()), 0.15).frames == loud.tobytes()
+    eight_bit = Sound(1, 1, rate, b"\x80" * 100)
+    assert trim_trailing_silence(eight_bit) == eight_bit               # only 16-bit audio is trimmed

@@ -87,6 +87,8 @@ RULES: dict[str, dict] = {
     "GET /display/audio/chime.wav": everyone(),
     "GET /display/audio/call/<int:seq>.wav": everyone(),
     "GET /display/audio/call/<int:seq>.json": everyone(),
+    "GET /display/audio/short/<int:seq>.wav": everyone(),
+    "GET /display/audio/short/<int:seq>.json": everyone(),
     "GET /display/logo": everyone(),
     "GET /display/static/<path:filename>": with_path(everyone(), "/display/static/display.css"),
     # --- admin/ (console) -------------------------------------------------------------------------

@@ -195,3 +195,26 @@ def test_call_audio_is_throttled_per_address(make_centre, settings):
     assert int(refused.headers["Retry-After"]) == body["retry_after"]
     other = centre.client.get(f"/display/audio/call/{seq}.json", environ_base={"REMOTE_ADDR": "10.0.0.8"})
     assert other.status_code == 200
+
+
+def test_the_short_sentence_of_a_burst_is_made_offline_too(espeak, make_centre, settings):
+    """Issue 10: in a burst the display says "Số A001, quầy 1." from /display/audio/short/<seq>.wav."""
+    centre = make_centre(settings)
+    seq, _ = call_seq(centre, "KS", "1")
+    named, _ = call_seq(centre, "KS", "10")                      # "Quầy ưu tiên" on the screen
+    text = centre.get(f"/display/audio/short/{seq}.json").get_json()
+    assert text == {"seq": seq, "text": "Số a, một, quầy một.", "audio": f"/display/audio/short/{seq}.wav"}
+    assert centre.get(f"/display/audio/short/{named}.json").get_json()["text"] == "Số a, hai, quầy ưu tiên."
+    short_seconds, samples, shape = decode(centre.get(f"/display/audio/short/{seq}.wav"))
+    full_seconds, _, _ = decode(centre.get(f"/display/audio/call/{seq}.wav"))
+    assert shape == (1, 2, 22050) and rms(samples) > 500              # a voice, not silence
+    assert 0.5 * 0.4 * 5 < short_seconds < 0.75 * full_seconds, (short_seconds, full_seconds)
+    # Said back to back in a burst: espeak-ng's 0.4 s of silence at the end is cut to 0.15 s.
+    spoken = max(index for index, sample in enumerate(samples) if abs(sample) >= 328)
+    assert 0.1 < (len(samples) - spoken) / 22050 < 0.2
+    assert centre.get(f"/display/audio/short/{seq}.wav").data == centre.get(f"/display/audio/short/{seq}.wav").data
+    assert len(list((Path(centre.store.path).parent / "voice-cache").glob("espeak-*.wav"))) == 2  # cached
+    assert_error(centre.get("/display/audio/short/999999.wav"), 404, "call_not_found")
+    off = make_centre(with_voice(settings, enabled=False), name="quiet")
+    quiet_seq, _ = call_seq(off, "KS", "1")
+    assert_error(off.get(f"/display/audio/short/{quiet_seq}.wav"), 404, "voice_off")

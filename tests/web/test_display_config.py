@@ -26,6 +26,7 @@ def test_both_sections_are_optional_with_documented_defaults():
     assert settings.voice == Voice()
     assert settings.voice.template == "Mời công dân có số thứ tự {number} đến quầy số {counter}."
     assert (settings.voice.enabled, settings.voice.mode, settings.voice.repeat) == (True, "natural", 1)
+    assert settings.voice.burst_threshold == 1   # two calls waiting to be said: the short form
     assert settings.display == DisplayOptions()
     assert (settings.display.recent_calls, settings.display.highlight_seconds) == (6, 10)
 
@@ -43,12 +44,14 @@ def test_every_key_is_read(tmp_path):
         voice={"enabled": False, "mode": "digits", "template": "Xin mời số {number} vào cửa số {counter}",
                "voice": "vi-vn-x-south", "speed": 130, "volume": 1.5, "repeat": 2,
                "clips_dir": str(tmp_path / "clips"), "cache_dir": str(tmp_path / "cache"),
-               "quiet_hours": ["12:00-13:00", "11:30-11:45"], "browser_voice": True},
+               "quiet_hours": ["12:00-13:00", "11:30-11:45"], "browser_voice": True,
+               "burst_threshold": 3},
         display={"recent_calls": 8, "highlight_seconds": 20, "logo": str(logo), "waiting_by": "service",
                  "counter_screens": False}))
     assert settings.voice.quiet_hours == ((time(11, 30), time(11, 45)), (time(12), time(13)))
     assert settings.voice.is_quiet(time(12, 30)) and not settings.voice.is_quiet(time(13, 0))
     assert (settings.voice.mode, settings.voice.repeat, settings.voice.volume) == ("digits", 2, 1.5)
+    assert settings.voice.burst_threshold == 3
     assert (settings.display.recent_calls, settings.display.waiting_by) == (8, "service")
 
 
@@ -66,6 +69,8 @@ def test_every_key_is_read(tmp_path):
     ("voice", {"clips_dir": "/no/such/folder"}, "voice.clips_dir: '/no/such/folder' is not a directory"),
     ("voice", {"enabled": "yes"}, "voice.enabled: expected true or false"),
     ("voice", {"volumn": 1}, "voice.volumn: unknown key"),
+    ("voice", {"burst_threshold": -1}, "voice.burst_threshold: expected an integer between 0 and 20"),
+    ("voice", {"burst_threshold": "2"}, "voice.burst_threshold: expected an integer"),
     ("display", {"recent_calls": 0}, "display.recent_calls: expected an integer between 1 and 20"),
     ("display", {"highlight_seconds": "10"}, "display.highlight_seconds: expected an integer"),
     ("display", {"waiting_by": "counter"}, "display.waiting_by: expected one of group, service"),
