@@ -11,6 +11,7 @@
     python server.py --db PATH backup FILE [--overwrite]       a verified copy, safe while the server runs
     python server.py --config FILE --db PATH free-counter ID                      end a clerk's claim
     python server.py --config FILE --db PATH seed-history --days N [--per-day M]  past days for the demo
+    python server.py --config FILE --db PATH list-dead-letters | retry-dead-letters   notifications' outbox
 
 Production serving: one process, gevent's WSGI server (pywsgi) with WebSocket through simple-websocket.
 One process because Socket.IO rooms live in memory (several workers would need a message queue and
@@ -90,6 +91,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     history.add_argument("--seed", type=int, default=2026, help="random seed (the same seed, the same history)")
     history.add_argument("--if-empty", action="store_true",
                          help="do nothing (exit 0) when the database already has tickets (scripts/demo.sh)")
+    dead = commands.add_parser("list-dead-letters", help="messages given up on, the outbox's counts and each "
+                               "webhook receiver's progress (README \"Notifications\")")
+    dead.add_argument("--limit", type=int, default=200, help="newest first, at most this many (default 200)")
+    commands.add_parser("retry-dead-letters", help="give today's dead letters one more round of attempts")
     return parser.parse_args(argv)
 
 
@@ -197,6 +202,9 @@ def _manage(args, settings, store, access) -> int:
         print(f"counter {args.id}: " + (f"freed (was {clerk})" if clerk else "no clerk was signed in"))
     elif command == "seed-history":
         return seed_history(args, settings, store)
+    elif command in ("list-dead-letters", "retry-dead-letters"):
+        from notify import cli
+        return cli.list_dead_letters(store, args.limit) if command == "list-dead-letters" else cli.retry_dead_letters(store)
     elif command == "seed-demo":  # the demo's own logins: not a change anyone made, so not in the change log
         for name, role, password in DEMO_USERS:
             if access.user(store, name) is None:  # demo.sh runs this at every start: keep sessions alive

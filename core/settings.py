@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config_reader import IDENTIFIER, ConfigError, Table, parse_sessions, unique
+from .notify_settings import NotifyOptions, parse_notify
 from .security_settings import Security, parse_security
 from .rating_settings import Rater, RatingOptions, parse_raters, parse_rating
 from .screen_settings import PRINTER_URL, DisplayOptions, KioskOptions, Voice, parse_display, parse_kiosk, parse_voice
@@ -167,6 +168,7 @@ class Settings:
     closures: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     rating: RatingOptions = RatingOptions()
     raters: tuple[Rater, ...] = ()
+    notify: NotifyOptions = NotifyOptions()  # [notify]: SMS, e-mail, webhooks (core/notify_settings.py)
 
     def counters_serving(self, service_code: str) -> list[Counter]:
         """Counters whose list of services includes `service_code`."""
@@ -304,13 +306,14 @@ def parse_settings(data: dict) -> Settings:
     security = parse_security(root.table("security", required=False))
     rating = parse_rating(root.table("rating", required=False))
     raters = parse_raters(root.tables("raters", required=False), counters_by_id, rating)
+    notify = parse_notify(root.table("notify", required=False))
     root.finish()
     return Settings(centre=centre, hours=hours, policy=policy, priority_groups=priority_groups,
                     groups=groups, services=services, counters=counters_by_id,
                     kiosks=unique(kiosks, "kiosk", "kiosks"),
                     displays=unique(displays, "display", "displays"), scanners=tuple(scanners),
                     voice=voice, display=display, kiosk=kiosk_options, security=security,
-                    rating=rating, raters=raters)
+                    rating=rating, raters=raters, notify=notify)
 
 
 def load_settings(path: str | Path) -> Settings:
