@@ -15,7 +15,7 @@ from .errors import QueueError
 
 # Vietnamese mobile numbers since the 2018 renumbering: 0 + 9 digits, the first of them 3, 5, 7, 8 or 9
 # (Viettel 03x/086/09x, Vinaphone 08x/09x, MobiFone 07x/09x, Vietnamobile 05x, Gmobile 059/099, …).
-MOBILE = re.compile(r"^(?:\+84|84|0)([35789]\d{8})$")
+MOBILE = re.compile(r"^(?:\+84|84|0)([35789][0-9]{8})$")  # [0-9]: \d also takes ٣ and ３
 PHONE_NOISE = re.compile(r"[\s.\-()]")
 MAX_PHONE_INPUT = 24
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
