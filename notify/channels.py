@@ -48,12 +48,19 @@ class Channel(Protocol):
     def send(self, message: Message) -> None: ...
 
 
+def connection_for(url: str, timeout: float) -> http.client.HTTPConnection:
+    """An HTTP(S) connection (not yet open) to `url`'s host, with `timeout` on every socket operation."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
+                                           context=ssl.create_default_context())
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+
+
 def http_request(url: str, method: str, headers: dict, body: bytes | None, timeout: float) -> tuple[int, bytes]:
     """One HTTP(S) request with a timeout on every socket operation; (status, up to 64 KB of the answer)."""
     parts = urlsplit(url)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    extra = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout, **extra)
+    connection = connection_for(url, timeout)
     deadline = time.monotonic() + timeout * 2  # a server trickling one byte per timeout is cut off too
     try:
         path = parts.path or "/"

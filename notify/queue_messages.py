@@ -25,6 +25,9 @@ CURSOR = "queue"
 BATCH = 500
 KEEP_SENT_DAYS = 7
 SAVE_SECONDS = 5.0  # the cursor is saved at least this often while events come
+# Places are recomputed at most this often (one forecast of the whole queue, like kiosk/phones.py): under
+# a burst of tickets the forecast would otherwise run after every commit and steal the loop from the screens.
+AHEAD_EVERY_SECONDS = 1.0
 
 
 class QueueMessages:
@@ -40,6 +43,8 @@ class QueueMessages:
         self._purged_day = None
         self._seq: int | None = None
         self._saved_at = 0.0
+        self._moved = False        # the queue moved since the last look at places
+        self._places_at = 0.0      # when places were last looked at (time.monotonic)
         with self.store.transaction() as tx:  # a new centre starts from now: no messages about the past
             outbox.start_cursor(tx.connection, CURSOR, tx.last_seq(), stamp(utc_now()))
         self.store.subscribe(self._on_commit)  # runs under the store's lock: only set a flag
@@ -70,7 +75,10 @@ class QueueMessages:
                 return  # the store was closed
             except Exception:
                 log.exception("queue notifications round failed")
-            self._wake.wait(IDLE_SECONDS)
+            wait = IDLE_SECONDS
+            if self._moved:  # places are due again within AHEAD_EVERY_SECONDS
+                wait = max(0.0, self._places_at + AHEAD_EVERY_SECONDS - time.monotonic())
+            self._wake.wait(wait)
             self._wake.clear()
 
     def round(self) -> int:
@@ -87,9 +95,12 @@ class QueueMessages:
             rows = tx.events(after_seq=self._seq, limit=BATCH)
             calls = [row for row in rows if row["kind"] in rules.CALL_EVENTS and row["ticket_id"] is not None
                      and outbox.phone_of(tx.connection, row["ticket_id"]) is not None]
-            moved = recheck or any(row["kind"] in rules.MOVES for row in rows)
-            waiting = outbox.phones_waiting(tx.connection, today) if moved else []
-        if not rows and not recheck:
+            self._moved = self._moved or recheck or any(row["kind"] in rules.MOVES for row in rows)
+            look = self._moved and time.monotonic() - self._places_at >= AHEAD_EVERY_SECONDS
+            waiting = outbox.phones_waiting(tx.connection, today) if look else []
+        if look:
+            self._moved, self._places_at = False, time.monotonic()
+        if not rows and not waiting:
             return 0
         queued = 0
         last = rows[-1]["seq"] if rows else self._seq

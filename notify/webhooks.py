@@ -22,21 +22,27 @@ Ratings are not sent (they are anonymous), nor events that are not about a ticke
 from __future__ import annotations
 
 import hashlib
+import http.client
 import hmac
 import json
 import logging
 import sqlite3
 import threading
+import time
+from urllib.parse import urlsplit
 
 from core import events as kinds
 from core.notify_rules import retry_at
 from store import outbox
 
-from .channels import SendError, http_request
+from .channels import RESPONSE_LIMIT, SendError, connection_for
 from .outbox import IDLE_SECONDS, stamp, utc_now
 
 log = logging.getLogger(__name__)
 BATCH = 200
+# The cursor is saved at the end of each batch and at least this often within one: after a crash a
+# receiver may get the last few events again (it drops a seq it has seen), never miss one.
+SAVE_SECONDS = 0.5
 NOT_SENT = {kinds.RATED}
 
 
@@ -65,6 +71,8 @@ class WebhookSender:
         self._wake = threading.Event()
         self._stopped = False
         self.delivered = 0
+        self._saved_at = 0.0
+        self._connection = KeptConnection(hook.url, hook.timeout_seconds)
         with store.transaction() as tx:
             outbox.start_cursor(tx.connection, self.name, tx.last_seq(), stamp(utc_now()))
         store.subscribe(lambda rows: self._wake.set())  # under the store's lock: only a flag
@@ -117,21 +125,63 @@ class WebhookSender:
                     later = retry_at(utc_now(), failures, self.options.retry_seconds, self.options.retry_max_seconds)
                     return max(0.01, (later - utc_now()).total_seconds())
                 self.delivered += 1
-                # Saved after every delivery: a restart re-sends at most the event in flight (a receiver
-                # drops a repeated X-XepHang-Seq).
-                with self.store.transaction() as tx:
-                    outbox.move_cursor(tx.connection, self.name, row["seq"], stamp(utc_now()))
             done = row["seq"]
-        if done != after:  # events that are not sent (not about a ticket, ratings): skipped once
-            with self.store.transaction() as tx:
-                outbox.move_cursor(tx.connection, self.name, done, stamp(utc_now()))
+            if time.monotonic() - self._saved_at >= SAVE_SECONDS:
+                self._save(done)
+                after = done
+        if done != after:
+            self._save(done)
         return 0
+
+    def _save(self, seq: int) -> None:
+        with self.store.transaction() as tx:
+            outbox.move_cursor(tx.connection, self.name, seq, stamp(utc_now()))
+        self._saved_at = time.monotonic()
 
     def _post(self, row: dict, ticket: dict | None) -> None:
         body = payload(row, ticket)
         headers = {"Content-Type": "application/json; charset=utf-8", "X-XepHang-Event": row["kind"],
                    "X-XepHang-Seq": str(row["seq"]), "X-XepHang-Signature": signature(self.hook.secret, body),
                    "User-Agent": "XepHang-webhook/1"}
-        status, answer = http_request(self.hook.url, "POST", headers, body, self.hook.timeout_seconds)
+        status, answer = self._connection.request(headers, body)
         if not 200 <= status < 300:
             raise SendError(f"answered {status}: {answer[:200].decode('utf-8', 'replace')}")
+
+
+class KeptConnection:
+    """One keep-alive HTTP connection to a receiver (a new one after any failure or a close by the server):
+    under a burst of events, no connect per event."""
+
+    def __init__(self, url: str, timeout: float):
+        parts = urlsplit(url)
+        self.url, self.timeout = url, timeout
+        self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self.connection = None
+
+    def request(self, headers: dict, body: bytes) -> tuple[int, bytes]:
+        reused = self.connection is not None
+        try:
+            return self._request(headers, body)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if not reused:
+                raise
+            return self._request(headers, body)  # the receiver closed an idle connection: once more, fresh
+
+    def _request(self, headers: dict, body: bytes) -> tuple[int, bytes]:
+        if self.connection is None:
+            self.connection = connection_for(self.url, self.timeout)
+        try:
+            self.connection.request("POST", self.path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            answer = response.read(RESPONSE_LIMIT)
+            if response.will_close or response.length:  # closed by the server, or more than we read
+                self.close()
+            return response.status, answer
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
