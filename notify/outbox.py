@@ -21,6 +21,7 @@ from .channels import Channel, Message
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 5.0       # a task looks again at least this often (another process may have queued rows)
+WORKERS_PER_CHANNEL = 4  # messages of one channel in flight at once (never two to the same recipient)
 HOUR = timedelta(hours=1)
 
 
@@ -35,18 +36,23 @@ def utc_now() -> datetime:
 
 
 class Outbox:
-    """Queues messages and sends them, one task per channel."""
+    """Queues messages and sends them: WORKERS_PER_CHANNEL tasks per channel, so one slow or hanging
+    request holds up one task, not the channel."""
 
     def __init__(self, store, options, channels: dict[str, Channel], start_task):
         self.store, self.options, self.channels = store, options, channels
         self._start_task = start_task
         self._wake = {name: threading.Event() for name in channels}
         self._stopped = False
-        self.sent = 0  # messages handed over since start (bench notify reads it from the log line)
+        self._claim_lock = threading.Lock()      # gevent's under monkey-patching: cooperative
+        self._busy: set[int] = set()             # ids of the messages being sent now
+        self._busy_recipients: set[str] = set()
+        self.sent = 0  # messages handed over since start
 
     def start(self) -> "Outbox":
         for name in self.channels:
-            self._start_task(self._run, name)
+            for _ in range(WORKERS_PER_CHANNEL):
+                self._start_task(self._run, name)
         return self
 
     def stop(self) -> None:
@@ -94,14 +100,34 @@ class Outbox:
         return min(IDLE_SECONDS, max(0.01, seconds))
 
     def send_due(self, channel: str) -> bool:
-        """Send what is due on `channel` now; True if any row was handled."""
-        with self.store.read() as tx:
-            rows = outbox.due(tx.connection, channel, stamp(utc_now()))
-        for row in rows:
-            if self._stopped:
-                break
-            self._send_one(channel, row)
-        return bool(rows)
+        """Send the due messages of `channel` that no other task holds; True if any was handled."""
+        handled = False
+        while not self._stopped:
+            row = self._claim(channel)
+            if row is None:
+                return handled
+            try:
+                self._send_one(channel, row)
+            finally:
+                with self._claim_lock:
+                    self._busy.discard(row["id"])
+                    self._busy_recipients.discard(row["recipient"])
+            handled = True
+        return handled
+
+    def _claim(self, channel: str) -> dict | None:
+        """A due message nobody sends now, to no recipient being sent to now. The read happens under the
+        claim lock and a message is released only after its outcome is committed, so no message is taken
+        twice."""
+        with self._claim_lock:
+            with self.store.read() as tx:
+                rows = outbox.due(tx.connection, channel, stamp(utc_now()), limit=50)
+            for row in rows:
+                if row["id"] not in self._busy and row["recipient"] not in self._busy_recipients:
+                    self._busy.add(row["id"])
+                    self._busy_recipients.add(row["recipient"])
+                    return row
+        return None
 
     def _send_one(self, channel: str, row: dict) -> None:
         now = utc_now()

@@ -130,6 +130,8 @@ def test_queue_sms_and_webhooks_in_order_with_a_receiver_that_was_down(tmp_path,
         first = json.loads(receiver_a.requests[0]["body"])
         assert first["ticket"]["number"] == "A001" and first["service"] == "KS"
 
+        server.kill()                         # our server dies too (kill -9) and comes back while B is down
+        server.start()
         receiver_b.start()                    # B comes back: it gets what it missed, in order, nothing twice
         receiver_b.wait_for(lambda r: r.answered >= len(seqs_a), what="receiver B catching up")
         assert check_deliveries(receiver_b, SECRET_B) == seqs_a
