@@ -8,11 +8,13 @@ its condition variable, never with sleep.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
-from bench.server import free_port
+from bench.server import free_port, quiet_kiosks_text
 
 
 class HttpReceiver:
@@ -123,3 +125,20 @@ class Mailbox:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+CONFIG = Path(__file__).resolve().parents[2] / "config.toml"
+
+
+def notify_config(directory: Path, sms_url: str, webhooks: tuple = (), **keys) -> Path:
+    """config.toml with quiet kiosks, [notify.sms] pointing at `sms_url`, [notify] keys changed, webhooks added."""
+    text = quiet_kiosks_text(CONFIG.read_text(encoding="utf-8"))
+    text = text.replace('[notify.sms]\nurl = "fake"', f'[notify.sms]\nurl = "{sms_url}"')
+    for key, value in keys.items():
+        text, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
+        assert count, key
+    for url, secret in webhooks:
+        text += f'\n[[notify.webhooks]]\nurl = "{url}"\nsecret = "{secret}"\ntimeout_seconds = 2\n'
+    path = directory / "config-notify.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

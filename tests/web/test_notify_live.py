@@ -23,28 +23,12 @@ import pytest
 import requests
 
 from bench.server import free_port
-from tests.conftest import CONFIG, LiveServer, poll_until
-from tests.web.notify_support import HttpReceiver
+from tests.conftest import LiveServer, poll_until
+from tests.web.notify_support import HttpReceiver, notify_config
 
 SECRET_A, SECRET_B = "secret-of-receiver-a", "secret-of-receiver-b"
 KIOSK = {"Authorization": "Bearer demo-kiosk-1"}
 COUNTER = {"Authorization": "Bearer demo-counter-1"}
-
-
-def notify_config(directory: Path, sms_url: str, webhooks: tuple = (), **keys) -> Path:
-    """config.toml with quiet kiosks, [notify.sms] pointing at `sms_url`, [notify] keys changed, webhooks added."""
-    from bench.server import quiet_kiosks_text
-
-    text = quiet_kiosks_text(CONFIG.read_text(encoding="utf-8"))
-    text = text.replace('[notify.sms]\nurl = "fake"', f'[notify.sms]\nurl = "{sms_url}"')
-    for key, value in keys.items():
-        text, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
-        assert count, key
-    for url, secret in webhooks:
-        text += f'\n[[notify.webhooks]]\nurl = "{url}"\nsecret = "{secret}"\ntimeout_seconds = 2\n'
-    path = directory / "config-notify.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def start_server(directory: Path, config: Path) -> LiveServer:
