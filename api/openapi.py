@@ -132,6 +132,13 @@ def openapi_document(settings) -> dict:
                                                                **_errors(404)}, security=False),
                 "parameters": [{"name": "display_id", "in": "path", "required": True,
                                 "schema": {"enum": list(settings.displays)}}]}},
+            "/display/{display_id}/board.json": {"get": {
+                **_op("Today's public results for this display's thủ tục (issued, served, mean wait against "
+                      "the target, share called within it, share satisfied), overall and per lĩnh vực; "
+                      "nothing personal", {"200": {"description": "day, totals, groups, target_minutes"},
+                                           **_errors(404)}, security=False),
+                "parameters": [{"name": "display_id", "in": "path", "required": True,
+                                "schema": {"enum": list(settings.displays)}}]}},
             "/display/audio/call/{seq}.json": {"get": {
                 **_op("The call sentence as text", {"200": {"description": "seq, text, audio"}, **_errors(404)},
                       security=False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from . import events, lifecycle
+from . import events, lifecycle, staffing
 from .errors import NotFound
 from .waits import QueueWaits
 
@@ -65,14 +65,20 @@ class QueueViews(QueueWaits):
                 raise NotFound("ticket_not_found", "Không tìm thấy số thứ tự này.")
             return self.ticket_view(tx, ticket) | {"seq": tx.last_seq()}
 
-    def counter_view(self, tx, counter_id: str) -> dict:
+    def counter_view(self, tx, counter_id: str, staffing_state: str | None = None) -> dict:
+        """A counter for screens. `open`: staffed now in core/staffing.py's sense (a live claim, an action in
+        the last hour, or a citizen at the desk), the same test the wait estimate uses; the lobby shows a
+        counter that is not as "Chưa mở" (README "Lobby display")."""
         counter = self.settings.counters[counter_id]
         state = tx.counter_state(counter_id)
         current = tx.ticket(state["current_ticket"]) if state["current_ticket"] else None
+        if staffing_state is None:
+            staffing_state = self._counter_states(tx, self.clock.now())[counter_id]
         return {"id": counter.id, "name": counter.name, "services": list(counter.services),
                 "priority": counter.priority, "paused": bool(state["paused"]),
                 # Public (lobby screens, /api/state): whether someone works here, never who.
                 "staffed": state["clerk"] is not None,
+                "open": staffing_state != staffing.UNSTAFFED,
                 "current": self.ticket_view(tx, current) if current else None}
 
     def waiting_list(self, counter_id: str) -> list[dict]:
@@ -112,6 +118,7 @@ class QueueViews(QueueWaits):
         now = self.clock.now()
         with self.store.read() as tx:
             day = self._today(now)
+            states = self._counter_states(tx, now)
             waiting = {code: 0 for code in self.settings.services}
             for ticket in tx.tickets_of_day(day, lifecycle.CALLABLE):
                 # A thủ tục removed from config.toml while its tickets wait: still counted, under its code.
@@ -123,7 +130,7 @@ class QueueViews(QueueWaits):
                                since=self._stamp(midnight))
             return {
                 "seq": tx.last_seq(), "day": day, "at": now.isoformat(timespec="milliseconds"),
-                "counters": [self.counter_view(tx, counter_id) for counter_id in self.settings.counters],
+                "counters": [self.counter_view(tx, counter_id, states[counter_id]) for counter_id in self.settings.counters],
                 "waiting": waiting,
                 "recent_calls": [{"seq": e["seq"], "at": e["at"], "kind": e["kind"], "counter": e["counter"],
                                   "number": e["details"].get("number"), "service": e["service"]}

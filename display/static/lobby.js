@@ -14,10 +14,13 @@ const inScope = new Set(config.counters.map((c) => c.id));
 const services = new Set(config.services);
 const counterNames = new Map(config.counters.map((c) => [c.id, c.name]));
 const CATCH_UP_SECONDS = 60;   // a call missed while offline is still announced if it is this fresh
+const STAFFING_EVENTS = new Set(["called", "recalled", "started", "finished", "no_show", "counter_paused",
+                                  "counter_resumed", "clerk_signed_in"]);
+const RESYNC_MS = 120000;      // a fresh snapshot now and then: counters close after an hour without action
 const ANNOUNCED_MEMORY = 50;   // seqs already announced, to never announce a call twice
 
 const state = {
-  counters: new Map(),   // every counter: id → {current: {id, number, status, service} | null, paused}
+  counters: new Map(),   // every counter: id → {current: {id, number, status, service} | null, paused, open}
   waiting: {},           // service code → tickets waiting
   recent: [],            // this display's calls, newest first, ≤ config.recentCalls, one per number
   notice: { all: config.notice.all, mine: config.notice.mine, seqAll: config.notice.seq, seqMine: config.notice.seq },
@@ -85,7 +88,7 @@ function announce(call) {
 }
 
 function counterState(id) {
-  if (!state.counters.has(id)) state.counters.set(id, { current: null, paused: false });
+  if (!state.counters.has(id)) state.counters.set(id, { current: null, paused: false, open: false });
   return state.counters.get(id);
 }
 
@@ -98,6 +101,7 @@ function onSnapshot(snapshot) {
   state.offset = Date.parse(snapshot.at) - Date.now();
   state.counters = new Map(snapshot.counters.map((c) => [c.id, {
     paused: c.paused,
+    open: c.open,
     current: c.current ? { id: c.current.id, number: c.current.number, status: c.current.status,
                            service: c.current.service } : null,
   }]));
@@ -116,6 +120,11 @@ function onEvent(event) {
   const details = event.details || {};
   const counter = event.counter ? counterState(event.counter) : null;
   const holds = counter && counter.current && counter.current.id === event.ticket_id;
+  // Open (staffed) as core/staffing.py says: anything done at a counter opens it; signing out closes it
+  // unless a citizen is still there. Time alone also closes one (an hour without action): the periodic
+  // resync below brings the server's word on that.
+  if (counter && event.kind === "clerk_signed_out") counter.open = Boolean(counter.current);
+  else if (counter && STAFFING_EVENTS.has(event.kind)) counter.open = true;
   switch (event.kind) {
     case "issued": case "returned": changeWaiting(event.service, +1); break;
     case "cancelled": changeWaiting(event.service, -1); break;
@@ -243,9 +252,9 @@ function render() {
   setText(el.heroCounter, newest ? newest.counter_name : words.no_calls);
 
   for (const tile of el.tiles) {
-    const counter = state.counters.get(tile.dataset.counter) || { current: null, paused: false };
+    const counter = state.counters.get(tile.dataset.counter) || { current: null, paused: false, open: false };
     const current = counter.current;
-    const status = counter.paused && !current ? "paused" : current ? current.status : "idle";
+    const status = current ? current.status : counter.paused ? "paused" : counter.open ? "idle" : "closed";
     tile.className = `tile ${status}`;
     if (current && highlighting && newest && newest.counter === tile.dataset.counter
         && newest.number === current.number) tile.classList.add("highlight");
@@ -304,8 +313,9 @@ function tick() {
 tick();
 setInterval(tick, 1000);
 
-followCentre({
+const feed = followCentre({
   auth: { display: config.display },
   onSnapshot, onEvent,
   onConnection: (connected) => { showConnection(connected); document.body.dataset.connected = String(connected); },
 });
+setInterval(() => { if (feed.connected) feed.emit("resync"); }, RESYNC_MS);

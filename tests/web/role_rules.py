@@ -21,7 +21,8 @@ CALLERS = ("anon", "kiosk", "counter", "display", "clerk", "manager", "admin")
 OK, LOGIN, UNAUTH, FORBIDDEN = "ok", "login", "401", "403"
 
 SAMPLES = {"counter_id": "1", "ticket_id": "999999", "kiosk_id": "kiosk-1", "display_id": "display-1",
-           "token": "no-such-ticket-token", "seq": "999999", "action": "transfer", "filename": "missing.css"}
+           "token": "no-such-ticket-token", "seq": "999999", "action": "transfer", "filename": "missing.css",
+           "code": "ZZ", "group_id": "no-such-group", "day": "2031-01-01"}  # the console's catalogue and hours
 
 
 def everyone() -> dict:
@@ -47,7 +48,6 @@ def with_path(outcomes: dict, path: str) -> dict:
 RULES: dict[str, dict] = {
     # --- app.py -----------------------------------------------------------------------------------
     "GET /healthz": everyone(),
-    "GET /fonts/noto-sans.ttf": everyone(),
     "GET /static/<path:filename>": with_path(everyone(), "/static/xh.css"),
     # --- api/routes.py ----------------------------------------------------------------------------
     "GET /api/state": everyone(),
@@ -119,4 +119,35 @@ RULES: dict[str, dict] = {
     "GET /admin/reports/export.xlsx": console("manager", "admin"),
     "GET /display/<display_id>/board": everyone(),
     "GET /display/<display_id>/board.json": everyone(),
+    # --- the console's catalogue, counters, hours, policy (admin/catalogue.py …) and monitor -------
+    "GET /admin/catalogue": console("manager", "admin"),
+    "GET /admin/catalogue/services/<code>": console("admin"),
+    "POST /admin/catalogue/groups": only("admin"),
+    "POST /admin/catalogue/groups/<group_id>": only("admin"),
+    "POST /admin/catalogue/services": only("admin"),
+    "POST /admin/catalogue/services/<code>": only("admin"),
+    "POST /admin/catalogue/services/<code>/close": only("manager", "admin"),   # closing for today runs the day
+    "POST /admin/catalogue/services/<code>/open": only("manager", "admin"),
+    "POST /admin/catalogue/services/<code>/retire": only("admin"),
+    "POST /admin/catalogue/services/<code>/restore": only("admin"),
+    "GET /admin/counters": console("manager", "admin"),
+    "POST /admin/counters/<counter_id>": with_path(only("manager", "admin"), "/admin/counters/99"),  # not the clerk's counter 1
+    "POST /admin/counters/<counter_id>/pause": with_path(only("manager", "admin"), "/admin/counters/99/pause"),  # not the clerk's counter 1
+    "POST /admin/counters/<counter_id>/resume": with_path(only("manager", "admin"), "/admin/counters/99/resume"),  # not the clerk's counter 1
+    "POST /admin/counters/<counter_id>/free": with_path(only("manager", "admin"), "/admin/counters/99/free"),  # not the clerk's counter 1
+    "GET /admin/hours": console("manager", "admin"),
+    "POST /admin/hours/weekly": only("manager", "admin"),
+    "POST /admin/hours/exceptions": only("manager", "admin"),
+    "POST /admin/hours/exceptions/<day>/delete": only("manager", "admin"),
+    "GET /admin/policy": console("admin"),
+    "POST /admin/policy": only("admin"),
+    "GET /admin/monitor": console("manager", "admin"),
+    "GET /admin/monitor/state": console("manager", "admin"),
+    # --- ratings (rate/routes.py, kiosk/status.py): only the counter's paired rating device, never the desk
+    "GET /rate/<counter_id>": everyone(),              # shows nothing until it holds the rating device's token
+    "GET /rate/<counter_id>/state": only(),
+    "POST /rate/<counter_id>/ratings": only(),
+    "GET /rate-static/<path:filename>": with_path(everyone(), "/rate-static/rate.css"),
+    "GET /t/<token>/rating": everyone(),
+    "POST /t/<token>/rating": everyone(),               # the citizen's phone; a ticket that does not exist is 404
 }

@@ -16,6 +16,8 @@ def history(api, ticket_id: int) -> list[dict]:
 
 
 def test_kiosk_issues_a_numbered_ticket_with_its_place_and_wait(api, settings, clock):
+    # A staffed counter serves KS: its device acted just now (an unstaffed centre gives no estimate).
+    assert api.post("/api/counters/1/next", counter_token("1")).status_code == 204   # nobody waiting yet
     response = api.post("/api/tickets", KIOSK, json={"service": "KS"})
     assert response.status_code == 201
     first = response.get_json()

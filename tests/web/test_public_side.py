@@ -75,7 +75,8 @@ def sample_path(rule, server) -> str:
     filenames = STATIC_FILES
     values = {"ticket_id": str(server.ticket["id"]), "token": server.token, "action": "recall",
               "counter_id": "1", "display_id": "display-1", "kiosk_id": "kiosk-1", "seq": str(server.call_seq),
-              "filename": filenames.get(rule.endpoint, "")}
+              "filename": filenames.get(rule.endpoint, ""),
+              "code": "KS", "group_id": "ho-tich", "day": "2031-01-01"}
     return re.sub(r"<(?:[^<>:]+:)?([^<>:]+)>", lambda match: values[match.group(1)], rule.rule)
 
 

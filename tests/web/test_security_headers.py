@@ -9,7 +9,8 @@ from app import SECURITY_HEADERS
 from tests.web.api_support import KIOSK
 
 SAMPLES = {"ticket_id": "1", "token": "AAAAAAAAAAAAAAAAAAAAAA", "action": "start", "counter_id": "1",
-           "display_id": "display-1", "kiosk_id": "kiosk-1", "seq": "1", "filename": "xh.css"}
+           "display_id": "display-1", "kiosk_id": "kiosk-1", "seq": "1", "filename": "xh.css",
+           "code": "KS", "group_id": "ho-tich", "day": "2031-01-01"}
 
 
 def test_the_policy_allows_only_this_server():
