@@ -31,6 +31,12 @@ MAX_PHONE_CHANGES = 3   # a ticket's number may be set (or replaced) this often:
 PHONE_STATUSES = (lifecycle.WAITING, lifecycle.TRANSFERRED, lifecycle.CALLED, lifecycle.NO_SHOW)
 
 
+class TooManyChanges(QueueError):
+    """A ticket's phone number was set MAX_PHONE_CHANGES times already (429: one ticket, one citizen)."""
+
+    status = 429
+
+
 class Notifications:
     """What the rest of the app may ask of notifications."""
 
@@ -75,8 +81,7 @@ class Notifications:
             if ticket["day"] != self.engine._today(now) or ticket["status"] not in PHONE_STATUSES:
                 raise Conflict("ticket_closed", "Số này không còn chờ gọi nên không nhận tin nhắn báo lượt.")
             if rows.phone_changes(tx.connection, ticket["id"]) >= MAX_PHONE_CHANGES:
-                raise QueueError("too_many_changes", "Số điện thoại của phiếu này đã được đổi quá nhiều lần.",
-                                 retry_after=3600)
+                raise TooManyChanges("too_many_changes", "Số điện thoại của phiếu này đã được đổi quá nhiều lần.")
             rows.set_phone(tx.connection, ticket["id"], number, ticket["day"], _stamp())
         self.queue.phone_changed()
         return rules.mask(number)
@@ -96,6 +101,29 @@ class Notifications:
         return rules.mask(found["phone"]) if found else None
 
     # --- other senders (the dossier lookup's "kết quả đã có") ---------------------------------------
+    def result_ready(self, *, code: str, procedure: str, note: str = "", phone: str | None = None,
+                     email: str | None = None) -> list[str]:
+        """"Kết quả đã có" for dossier `code`, by SMS to `phone` and/or e-mail to `email` (each once per
+        dossier: refs "result:<code>:sms" and "result:<code>:email"); returns the channels it was queued on.
+        A phone number that is not a Vietnamese mobile is skipped (dossiers come from another system)."""
+        options = self.engine.settings.notify
+        values = {"centre": self.engine.settings.centre.name, "code": code, "procedure": procedure, "note": note}
+        text = rules.render(options.templates["result_ready"], values).strip()
+        subject = rules.render(options.templates["result_ready_subject"], values)
+        queued = []
+        if phone:
+            try:
+                number = rules.normalise_phone(phone)
+            except QueueError:
+                number = None
+            if number and self.send(channel="sms", recipient=number, body=text, kind="result_ready",
+                                    ref=f"result:{code}:sms"):
+                queued.append("sms")
+        if email and "@" in email and self.send(channel="email", recipient=email.strip(), body=text,
+                                                 subject=subject, kind="result_ready", ref=f"result:{code}:email"):
+            queued.append("email")
+        return queued
+
     def send(self, *, channel: str, recipient: str, body: str, kind: str, ref: str, subject: str = "") -> bool:
         """Queue one message (sent by the outbox's task; never waits for the network). False when the
         channel is not configured or `ref` was already queued (each thing is said once)."""

@@ -92,3 +92,16 @@ def test_the_phone_number_is_never_on_the_ticket_json_or_the_snapshot(api):
         text = api.get(path, KIOSK).get_data(as_text=True)
         assert "0912345678" not in text and "912345678" not in text, path
     assert rows(api, "SELECT count(*) FROM events WHERE details LIKE '%912345678%'") == [(0,)]
+
+
+def test_result_ready_goes_once_by_sms_and_email_and_skips_a_bad_number(api):
+    notifications = api.app.extensions["xephang_notify"]
+    ready = dict(code="000.00.01.H10-261202-0001", procedure="Đăng ký khai sinh", note="Mời ông/bà đến quầy số 8.")
+    assert notifications.result_ready(**ready, phone="+84 912 345 678", email="lan@example.vn") == ["sms", "email"]
+    assert notifications.result_ready(**ready, phone="0912345678", email="lan@example.vn") == []  # said once
+    assert notifications.result_ready(**{**ready, "code": "X-2"}, phone="12345", email=None) == []
+    found = wait_for_outbox(api, lambda found: [state for _, state, _ in found] == ["sent", "sent"])
+    assert [recipient for _, _, recipient in found] == ["0912345678", "lan@example.vn"]
+    [sms] = (Path(api.store.path).parent / "outbox" / "sms").iterdir()
+    assert "kết quả hồ sơ 000.00.01.H10-261202-0001 (Đăng ký khai sinh) đã có. Mời ông/bà đến quầy số 8." in \
+        sms.read_text(encoding="utf-8")
