@@ -11,8 +11,9 @@ Two runs of the real server (gevent), the same load, notifications off and on:
 Measured: ticket issue throughput and p50/p99 through POST /api/tickets (16 clients, bench/issue.py's
 workers), then call → display latency: counter 1 calls the phone tickets one by one (next, start,
 finish), and an anonymous Socket.IO client (a lobby display) stamps each "called" push; p50/p99 from the
-/next answer to the push. With notifications on: SMS/s (from the first to the last SMS the gateway got)
-and webhook events/s to the fast receiver while the issue load ran. One JSON line per run.
+/next answer to the push. With notifications on: SMS/s (from the first to the last SMS the gateway got),
+webhook events/s to the fast receiver while the issue load ran, and when the last of all the run's events
+reached it (in seq order, however late). One JSON line per run.
 """
 
 from __future__ import annotations
@@ -184,6 +185,12 @@ def run_once(notifications: bool, tickets: int, clients: int, processes: int, ph
             while notifications and gateway.count() < sms_before + phones and time.monotonic() < deadline:
                 threading.Event().wait(0.05)  # the gateway is in this process: its count is the condition
             sms_times = gateway.times[sms_before:] if notifications else []
+            # Every ticket event (issued, called, started, finished) to the fast receiver, however late.
+            events = phones + load["tickets"] + 3 * len(calls)
+            while notifications and fast.count() < events and time.monotonic() < deadline + 120:
+                threading.Event().wait(0.05)
+            caught_up = fast.times[-1] - load["issue_began"] if notifications and fast.times else 0
+            all_delivered = fast.count() >= events if notifications else None
     finally:
         gateway.stop(), fast.stop(), slow.stop()
         directory.cleanup()
@@ -198,6 +205,8 @@ def run_once(notifications: bool, tickets: int, clients: int, processes: int, ph
         "webhook_events_during_issue": hooks_during,
         "webhook_events_per_s_during_issue": round(hooks_during / (load["issue_ended"] - load["issue_began"]), 1),
         "sms_before_calls_done": expected - sms_before,
+        "webhook_all_delivered": all_delivered, "webhook_last_delivered_after_issue_began_s": round(caught_up, 1),
+        "slow_receiver_events": slow.count() if notifications else 0,
     }
 
 
