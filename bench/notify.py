@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from bench.issue import _issue_worker, percentile
-from bench.report import run_and_report
+from bench.report import median_line
 from bench.server import ROOT, BenchServer, quiet_kiosks_text, roomy_caps_text
 
 SECRET = "bench-webhook-secret"
@@ -220,7 +220,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=1, help="repeat and also print the median line")
     parser.add_argument("--only", choices=("off", "on", "both"), default="both")
     args = parser.parse_args(argv)
-    for notifications in {"off": (False,), "on": (True,), "both": (False, True)}[args.only]:
-        run_and_report(lambda: run_once(notifications, args.tickets, args.clients, args.processes, args.phones,
-                                        args.slow_ms), args.runs)
+    modes = {"off": (False,), "on": (True,), "both": (False, True)}[args.only]
+    # Off and on alternate (off, on, off, on, …): on a shared, noisy machine a slow minute then costs both.
+    lines: dict[bool, list[dict]] = {mode: [] for mode in modes}
+    for _ in range(args.runs):
+        for notifications in modes:
+            lines[notifications].append(run_once(notifications, args.tickets, args.clients, args.processes,
+                                                 args.phones, args.slow_ms))
+            print(json.dumps(lines[notifications][-1]), flush=True)
+    if args.runs > 1:
+        for notifications in modes:
+            print(json.dumps(median_line(lines[notifications])), flush=True)
     return 0
