@@ -154,9 +154,11 @@ def register_screens(app: Flask) -> None:
     import admin
     import counter
     import display
+    import dossiers
     import kiosk
     import rate
 
+    dossiers.register(app)  # the dossier lookup (kiosk, counter) and its source ([dossiers])
     display.register(app)  # lobby and per-counter displays, their audio and notice
     kiosk.register(app)    # kiosk screen, phone status page /t/<token>, rate limit, printers
     counter.register(app)  # counter pages + the serial barcode scanners of [[scanners]]

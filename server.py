@@ -12,6 +12,7 @@
     python server.py --config FILE --db PATH free-counter ID                      end a clerk's claim
     python server.py --config FILE --db PATH seed-history --days N [--per-day M]  past days for the demo
     python server.py --config FILE --db PATH list-dead-letters | retry-dead-letters   notifications' outbox
+    python server.py --config FILE --db PATH import-dossiers FILE.csv|FILE.xlsx    dossiers ([dossiers])
 
 Production serving: one process, gevent's WSGI server (pywsgi) with WebSocket through simple-websocket.
 One process because Socket.IO rooms live in memory (several workers would need a message queue and
@@ -95,7 +96,26 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                                "webhook receiver's progress (README \"Notifications\")")
     dead.add_argument("--limit", type=int, default=200, help="newest first, at most this many (default 200)")
     commands.add_parser("retry-dead-letters", help="give today's dead letters one more round of attempts")
+    dossiers = commands.add_parser("import-dossiers", help="import a CSV or XLSX export of dossiers ([dossiers]); "
+                                   "bad rows are listed with their line numbers, the rest imported")
+    dossiers.add_argument("file")
     return parser.parse_args(argv)
+
+
+def import_dossiers(args: argparse.Namespace, settings, store) -> int:
+    """import-dossiers FILE: exit 0 when every row imported, 1 when some rows were refused, 2 when none could be."""
+    from dossiers.importer import ImportFailed, import_file
+
+    try:
+        report = import_file(store, args.file, settings.dossiers)
+    except (ImportFailed, OSError) as error:
+        print(f"import refused: {error}", file=sys.stderr)
+        return 2
+    for line, message in report["errors"]:
+        print(f"{report['file']}: dòng {line}: {message}", file=sys.stderr)
+    print(f"{report['file']}: {report['rows']} rows, {report['added']} added, {report['changed']} changed, "
+          f"{report['unchanged']} unchanged, {len(report['errors'])} refused")
+    return 1 if report["errors"] else 0
 
 
 def backup(args: argparse.Namespace) -> int:
@@ -205,6 +225,8 @@ def _manage(args, settings, store, access) -> int:
     elif command in ("list-dead-letters", "retry-dead-letters"):
         from notify import cli
         return cli.list_dead_letters(store, args.limit) if command == "list-dead-letters" else cli.retry_dead_letters(store)
+    elif command == "import-dossiers":
+        return import_dossiers(args, settings, store)
     elif command == "seed-demo":  # the demo's own logins: not a change anyone made, so not in the change log
         for name, role, password in DEMO_USERS:
             if access.user(store, name) is None:  # demo.sh runs this at every start: keep sessions alive
@@ -269,6 +291,8 @@ def run(args: argparse.Namespace) -> int:
         from core.clock import OffsetFileClock
         clock = OffsetFileClock(args.clock_offset_file)
     app = create_app(settings, args.db, clock=clock, async_mode=args.async_mode)
+    import dossiers
+    dossiers.start_watcher(app, args.config)  # [dossiers] watch_folder: imports in a child process
     where = f"http://{args.host}:{args.port}"
     if args.async_mode == "gevent":
         from gevent import pywsgi

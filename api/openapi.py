@@ -23,11 +23,26 @@ TICKET = {"type": "object", "properties": {
     "history": {"type": "array", "items": {"type": "object"}}}}
 
 
+DOSSIER = {"type": "object", "properties": {
+    "code": {"type": "string", "example": "000.00.31.H99-261105-0017"}, "procedure": {"type": "string"},
+    "group": {"type": "string", "description": "lĩnh vực, as the source names it"},
+    "status": {"enum": ["processing", "supplement", "ready", "returned", "overdue"]},
+    "status_name": {"type": "string", "example": "Đã có kết quả"},
+    "received": {"type": "string", "format": "date"}, "due": {"type": "string", "format": "date"},
+    "received_text": {"type": "string", "example": "05/11/2026"}, "due_text": {"type": "string"},
+    "step": {"type": "string"}, "note": {"type": "string"},
+    "masked_name": {"type": "string", "example": "N**** V** A*"},
+    "next": {"type": "string", "description": "what to do next, in plain words"},
+    "result_counter": {"type": "string", "description": "the result counter, when ready"},
+    "ticket_service": {"type": "string", "description": "the thủ tục of the one-tap ticket, when ready"}}}
+
+
 def _errors(*codes: int) -> dict:
     text = {400: "malformed body or unknown field", 401: "no or invalid credentials",
             403: "wrong role, device, counter or missing CSRF token", 404: "no such ticket or counter",
             409: "the queue's state refuses it (illegal transition, daily cap, busy counter, recall limit)",
-            429: "this kiosk issued too many tickets just now (kiosk.rate_limit_*); see Retry-After"}
+            429: "this kiosk issued too many tickets just now (kiosk.rate_limit_*); see Retry-After",
+            503: "the database, or the dossier source, cannot answer now; see Retry-After"}
     return {str(code): {"description": text[code], "content": {"application/json": {"schema": ERROR}}}
             for code in codes}
 
@@ -154,7 +169,8 @@ def openapi_document(settings) -> dict:
                 {"200": {"description": "now, counter, clerk, today, scanners"}, **_errors(401, 403, 404)})},
             "/counter/scan": {"post": _op(
                 "What a keyboard-mode scanner typed at the caller's counter",
-                {"200": {"description": "outcome (called, started, rejected), code, message, ticket"},
+                {"200": {"description": "outcome (called, started, dossier, rejected), code, message, ticket, "
+                                        "and for a dossier's receipt the dossier"},
                  **_errors(400, 401, 403, 404)},
                 {"type": "object", "required": ["code"], "additionalProperties": False,
                  "properties": {"code": {"type": "string"}}})},
@@ -173,6 +189,36 @@ def openapi_document(settings) -> dict:
                                       "reasons": {"type": "array", "uniqueItems": True,
                                                   "items": {"enum": [r.id for r in settings.rating.reasons]}}}}),
                 "parameters": [counter_id]}},
+            "/kiosk/{kiosk_id}/dossier": {"post": {  # kiosk/dossiers.py (issue 13)
+                **_op("Tra cứu hồ sơ: a dossier's status for the citizen at this kiosk (that kiosk, admin); "
+                      "400 code_too_long / code_invalid / code_checksum, 404 dossier_not_found, 429 lookup_slowed "
+                      "after dossiers.failures_before_delay wrong codes, 503 source_busy / source_invalid",
+                      {"200": {"description": "code, procedure, group, status, status_name, received, due, "
+                                              "received_text, due_text, step, note, masked_name, next, "
+                                              "result_counter, ticket_service", **_json(DOSSIER)},
+                       **_errors(400, 401, 403, 404, 429, 503)},
+                      {"type": "object", "required": ["code"], "additionalProperties": False,
+                       "properties": {"code": {"type": "string", "description": "as scanned or typed"},
+                                      "lang": {"enum": ["vi", "en"]}}}),
+                "parameters": [{"name": "kiosk_id", "in": "path", "required": True,
+                                "schema": {"enum": list(settings.kiosks)}}]}},
+            "/display/{display_id}/dossiers.json": {"get": {  # display/dossier_board.py (issue 13)
+                **_op("The lobby's dossier results: this month and this year, totals and per lĩnh vực "
+                      "(received, resolved, early / on time / late counts and shares, overdue_open), with "
+                      "refreshed_at and imported_at; nothing personal",
+                      {"200": {"description": "month, year ({prefix, totals, groups}), refreshed_at, imported_at, "
+                                              "refresh_seconds, source, source_error (the figures are the last "
+                                              "good ones when the summary endpoint failed)"},
+                       **_errors(404, 503)}, security=False),
+                "parameters": [{"name": "display_id", "in": "path", "required": True,
+                                "schema": {"enum": list(settings.displays)}}]}},
+            "/counter/dossier": {"post": _op(
+                "A dossier's status for the caller's counter (after its scanner read a receipt); same answers "
+                "as the kiosk's lookup",
+                {"200": {"description": "the dossier as the citizen sees it", **_json(DOSSIER)},
+                 **_errors(400, 401, 403, 404, 429, 503)},
+                {"type": "object", "required": ["code"], "additionalProperties": False,
+                 "properties": {"code": {"type": "string"}}})},
             "/api/openapi.json": {"get": _op("This document", {"200": {"description": "OpenAPI 3.1"}},
                                              security=False)},
         },

@@ -44,3 +44,8 @@ RATED = "rated"
 # A serial rating keypad ([[raters]]) disconnected or came back (details: status, message), like a scanner.
 RATER_STATUS = "rater_status"
 DEVICE_EVENTS = DEVICE_EVENTS + (RATER_STATUS,)
+
+# A counter's serial scanner read a dossier's receipt (issue 13; details: dossier = its code, status). The
+# counter's screen then asks POST /counter/dossier for the whole view. "dossier" is not a public detail.
+DOSSIER_SCANNED = "dossier_scanned"
+DEVICE_EVENTS = DEVICE_EVENTS + (DOSSIER_SCANNED,)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config_reader import IDENTIFIER, ConfigError, Table, parse_sessions, unique
 from .notify_settings import NotifyOptions, parse_notify
+from .dossier_settings import DossierOptions, parse_dossiers
 from .security_settings import Security, parse_security
 from .rating_settings import Rater, RatingOptions, parse_raters, parse_rating
 from .screen_settings import PRINTER_URL, DisplayOptions, KioskOptions, Voice, parse_display, parse_kiosk, parse_voice
@@ -169,6 +170,7 @@ class Settings:
     rating: RatingOptions = RatingOptions()
     raters: tuple[Rater, ...] = ()
     notify: NotifyOptions = NotifyOptions()  # [notify]: SMS, e-mail, webhooks (core/notify_settings.py)
+    dossiers: DossierOptions = DossierOptions()
 
     def counters_serving(self, service_code: str) -> list[Counter]:
         """Counters whose list of services includes `service_code`."""
@@ -307,13 +309,14 @@ def parse_settings(data: dict) -> Settings:
     rating = parse_rating(root.table("rating", required=False))
     raters = parse_raters(root.tables("raters", required=False), counters_by_id, rating)
     notify = parse_notify(root.table("notify", required=False))
+    dossiers = parse_dossiers(root.table("dossiers", required=False), services, counters_by_id)
     root.finish()
     return Settings(centre=centre, hours=hours, policy=policy, priority_groups=priority_groups,
                     groups=groups, services=services, counters=counters_by_id,
                     kiosks=unique(kiosks, "kiosk", "kiosks"),
                     displays=unique(displays, "display", "displays"), scanners=tuple(scanners),
                     voice=voice, display=display, kiosk=kiosk_options, security=security,
-                    rating=rating, raters=raters, notify=notify)
+                    rating=rating, raters=raters, notify=notify, dossiers=dossiers)
 
 
 def load_settings(path: str | Path) -> Settings:

@@ -19,7 +19,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(blueprint)
     centre = app.extensions["xephang"]
-    station = ScannerStation(centre.engine, centre.settings.scanners)
+    station = ScannerStation(centre.engine, centre.settings.scanners, app.extensions.get("xephang_dossiers"))
     app.extensions["xephang_scanners"] = station
     station.start()
     weakref.finalize(app, station.stop, 0)

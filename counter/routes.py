@@ -4,6 +4,7 @@
     GET  /counter           the clerk's screen (a clerk signed in at a counter, else → /counter/login)
     GET  /counter/summary   this counter now: its current ticket, today's served list and figures, scanners
     POST /counter/scan      what a USB scanner in keyboard mode typed on the page: acted on like a serial scan
+    POST /counter/dossier   {"code"}: a dossier's status for the clerk (after a serial scan of its receipt)
 
 Every other action goes through the HTTP API (api/routes.py), so a hardware call button or another system
 drives a counter exactly as the page does. Writes need the session's CSRF token (X-CSRF-Token, sent by
@@ -108,6 +109,16 @@ def scan():
     counter_id = _own_counter(caller)
     code = body({"code": (str,)}, required=("code",))["code"][:LONGEST_SCAN]
     return jsonify(station().rules.scan(counter_id, code, actor=caller.actor))
+
+
+@blueprint.post("/dossier")
+def dossier():
+    """The citizen's view of a dossier, as the kiosk shows it (dossiers/desk.py), for this counter's screen."""
+    caller = require("counter", "clerk")
+    counter_id = _own_counter(caller)
+    from dossiers import current_desk
+    code = body({"code": (str,)}, required=("code",))["code"][:LONGEST_SCAN]
+    return jsonify(current_desk().lookup(f"counter:{counter_id}", code, language()))
 
 
 def _own_counter(caller) -> str:

@@ -3,6 +3,8 @@
 A scan is an action like a button press (docs/design.md "Layers": scanner → core.call_specific → events → realtime):
 - a waiting (or transferred) ticket is called at the scanning counter, logged with reason "scanned";
 - the counter's own called ticket starts being served (the citizen is standing at the desk);
+- a dossier's receipt (giấy hẹn trả kết quả, issue 13) opens that dossier's status on the counter's
+  screen (outcome "dossier"; a serial scan also logs `dossier_scanned` so the screen hears of it);
 - anything else is refused with a `scan_rejected` event for that counter, whose Vietnamese message
   the counter screen shows. Messages never quote what was scanned: it may be a citizen's ID card.
 
@@ -36,15 +38,19 @@ def _stop_running_stations() -> None:
 class ScanRules:
     """Turns one scanned text into one queue action at one counter (or one refusal)."""
 
-    def __init__(self, engine):
-        self.engine = engine
+    def __init__(self, engine, desk=None):
+        self.engine, self.desk = engine, desk  # desk: dossiers/desk.py, None without the dossier lookup
 
     def scan(self, counter_id: str, text: str, *, actor: str) -> dict:
-        """Act on a scan; returns {"outcome": called|started|rejected, "code", "message", "ticket"}."""
+        """Act on a scan; returns {"outcome": called|started|dossier|rejected, "code", "message", "ticket"}
+        (+ "dossier", the citizen's view, for a dossier's receipt)."""
         token = parse_ticket_code(text)
         if token is None:
-            return self.reject(counter_id, "not_a_ticket", "Mã vừa quét không phải phiếu số thứ tự của trung tâm.",
-                               actor=actor)
+            dossier = self._dossier(counter_id, text, actor)
+            if dossier is not None:
+                return dossier
+            return self.reject(counter_id, "not_a_ticket", "Mã vừa quét không phải phiếu số thứ tự hay giấy hẹn "
+                               "trả kết quả của trung tâm.", actor=actor)
         try:
             ticket = self.engine.ticket_for_token(token)
         except NotFound:
@@ -63,6 +69,23 @@ class ScanRules:
             return self.reject(counter_id, error.code, error.message, actor=actor, ticket=ticket)
         code, message = _why_not(ticket, counter_id)
         return self.reject(counter_id, code, message, actor=actor, ticket=ticket)
+
+    def _dossier(self, counter_id: str, text: str, actor: str) -> dict | None:
+        """The dossier a receipt's code names (or its refusal); None when it is not a dossier code at all."""
+        if self.desk is None or not self.desk.options.enabled:
+            return None
+        try:
+            self.desk.check_code(text)
+        except QueueError as error:
+            if error.code != "code_checksum":
+                return None  # not shaped like a dossier code: the caller says "not a ticket"
+            return self.reject(counter_id, error.code, error.message, actor=actor)
+        try:
+            view = self.desk.lookup(f"counter:{counter_id}", text)
+        except QueueError as error:  # unknown dossier, source busy, too many wrong codes
+            return self.reject(counter_id, error.code, error.message, actor=actor)
+        return {"outcome": "dossier", "code": "dossier", "ticket": None, "dossier": view,
+                "message": f"Hồ sơ {view['code']}: {view['status_name']}."}
 
     def reject(self, counter_id: str, code: str, message: str, *, actor: str, ticket: dict | None = None,
                **details) -> dict:
@@ -92,8 +115,8 @@ class ScannerStation:
     also put a device event into every freshly started test server before its first ticket.
     """
 
-    def __init__(self, engine, scanners):
-        self.rules = ScanRules(engine)
+    def __init__(self, engine, scanners, desk=None):
+        self.rules = ScanRules(engine, desk)
         self.engine = engine
         self.entries = []  # (counter id, reader)
         self._status: dict[int, str] = {}
@@ -126,6 +149,9 @@ class ScannerStation:
     # --- reader callbacks (on each reader's thread; the reader logs and swallows what they raise) ---------
     def _on_scan(self, counter_id: str, code: str) -> None:
         result = self.rules.scan(counter_id, code, actor=f"scanner:{counter_id}")
+        if result["outcome"] == "dossier":  # the screen is not the one asking: tell it which dossier to show
+            self.engine.record_device_event(events.DOSSIER_SCANNED, actor=f"scanner:{counter_id}", counter=counter_id,
+                                            dossier=result["dossier"]["code"], status=result["dossier"]["status"])
         log.info("scan at counter %s: %s (%s)", counter_id, result["outcome"], result["code"])
 
     def _on_status(self, index: int, counter_id: str, kind: str, detail: str) -> None:

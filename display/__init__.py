@@ -14,6 +14,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Add the lobby and per-counter displays, their audio and the notices to a centre's app."""
     from . import board  # noqa: F401  (the public board's routes join the display blueprint)
+    from . import dossier_board  # noqa: F401  (the dossier results board, issue 13)
     from .routes import blueprint
 
     app.register_blueprint(blueprint)

@@ -60,6 +60,8 @@ def screen(kiosk_id: str):
         "timezone": settings.centre.timezone.key,
         "words": {lang: words(KIOSK_WORDS, lang) for lang in ("vi", "en")},
         "waitWords": {lang: wording.catalogue(lang) for lang in ("vi", "en")},
+        # "Tra cứu hồ sơ" (kiosk/dossiers.py): shown only when [dossiers] has a source.
+        "dossierUrl": url_for(".dossier", kiosk_id=kiosk.id) if settings.dossiers.enabled else None,
     }
     return render_template("kiosk/screen.html", lang="vi", w=config["words"]["vi"], config=config,
                            connection_lost_text=config["words"]["vi"]["connection_lost"])

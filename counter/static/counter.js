@@ -13,7 +13,7 @@ const words = config.words;
 const counterId = config.counter.id;
 const myServices = new Set(config.counter.services.map((service) => service.code));
 const PRINTER_KINDS = new Set(["printed", "print_failed", "printer_status"]);
-const DEVICE_KINDS = new Set([...PRINTER_KINDS, "scanner_status", "scan_rejected"]);
+const DEVICE_KINDS = new Set([...PRINTER_KINDS, "scanner_status", "scan_rejected", "dossier_scanned"]);
 const REFRESH_DELAY = 150;  // ms: a burst of events (a kiosk rush) costs one refetch, not one each
 
 const state = { summary: null, waiting: null, clockOffset: 0, busy: false, banners: new Map() };
@@ -100,7 +100,9 @@ function concernsUs(event) {
 
 function onDeviceEvent(event) {
   const details = event.details || {};
-  if (event.kind === "scan_rejected" && event.counter === counterId) {
+  if (event.kind === "dossier_scanned" && event.counter === counterId && details.dossier) {
+    openDossier(details.dossier);  // this counter's serial scanner read a receipt
+  } else if (event.kind === "scan_rejected" && event.counter === counterId) {
     notice(errorText({ code: details.code, message: details.message }, words), "error");
   } else if (event.kind === "scanner_status" && event.counter === counterId) {
     refreshSoon();  // the summary carries every scanner's state
@@ -262,10 +264,40 @@ for (const button of document.querySelectorAll(".actions button[data-action]")) 
   shortcuts[button.getAttribute("aria-keyshortcuts").toLowerCase()] = () => run(button.dataset.action);
 }
 
+// --- a dossier's receipt (issue 13): its status above the queue ------------------------------------
+function showDossier(dossier) {
+  const panel = $("dossier-panel");
+  panel.dataset.status = dossier.status;
+  $("dossier-code").textContent = dossier.code;
+  $("dossier-status").textContent = dossier.status_name;
+  $("dossier-next").textContent = dossier.next;
+  $("dossier-procedure").textContent = dossier.procedure;
+  $("dossier-received").textContent = dossier.received_text;
+  $("dossier-due").textContent = dossier.due_text;
+  $("dossier-step").textContent = dossier.step || "–";
+  $("dossier-note").textContent = dossier.note || "–";
+  $("dossier-name").textContent = dossier.masked_name || "–";
+  panel.hidden = false;
+}
+
+async function openDossier(code) {
+  try {
+    showDossier(await api("POST", "/counter/dossier", { code }));
+  } catch (error) {
+    notice(errorText(error, words), "error");
+  }
+}
+$("dossier-close").addEventListener("click", () => { $("dossier-panel").hidden = true; });
+
 async function scanned(code) {
   try {
     const result = await api("POST", "/counter/scan", { code });
-    if (result.outcome === "rejected") {
+    if (result.outcome === "dossier") {
+      showDossier(result.dossier);
+      const english = words.scan_dossier;
+      notice(english ? english.replace("{code}", result.dossier.code).replace("{status}", result.dossier.status_name)
+        : result.message);
+    } else if (result.outcome === "rejected") {
       notice(errorText({ code: result.code, message: result.message }, words), "error");
     } else {
       const english = words[`scan_${result.outcome}`];  // the server's message is Vietnamese

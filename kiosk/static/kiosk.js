@@ -7,6 +7,7 @@ import { $, QUEUE_KINDS, TOKEN_KEY, closeMessage, config, element, nameOf, servi
          word } from "./common.js";
 import { applyPrint, renderResult, reprint, showResult } from "./result.js";
 import { buildKeyboard, matchServices } from "./search.js";
+import { renderDossier, wireDossier } from "./dossier.js";
 import { waitWords } from "/static/wording.js";
 
 // --- pairing: ?token=… once, then localStorage; the address bar never keeps the token --------------
@@ -52,6 +53,7 @@ function render() {
   renderSearch();
   renderPriorities();
   if (state.ticket) renderResult();
+  if (state.screen === "dossier") renderDossier();
 }
 
 function renderBanners() {
@@ -231,7 +233,8 @@ async function issue(service) {
 // --- the rest of the screen's life -----------------------------------------------------------------
 function goHome() {
   clearTimeout(state.printTimer);
-  Object.assign(state, { lang: "vi", group: null, priority: null, query: "", ticket: null });
+  Object.assign(state, { lang: "vi", group: null, priority: null, query: "", ticket: null, dossier: null,
+                         dossierCode: "" });
   closeMessage();
   render();
   show("groups");
@@ -313,6 +316,10 @@ function wire() {
   $("reprint").addEventListener("click", reprint);
   $("message-close").addEventListener("click", () => { closeMessage(); restartIdle(); });
   buildKeyboard($("keyboard"), typeKey);
+  wireDossier({ show, goHome, issueService: (code) => {
+    const service = serviceByCode(code);
+    if (service) issue(service);
+  } });
   document.addEventListener("keydown", (event) => {  // a physical keyboard, when there is one
     if (state.screen !== "search" || event.ctrlKey || event.altKey || event.metaKey) return;
     if (event.key === "Backspace") typeKey("delete");

@@ -150,4 +150,9 @@ RULES: dict[str, dict] = {
     "GET /rate-static/<path:filename>": with_path(everyone(), "/rate-static/rate.css"),
     "GET /t/<token>/rating": everyone(),
     "POST /t/<token>/rating": everyone(),               # the citizen's phone; a ticket that does not exist is 404
+    # --- dossiers (issue 13: kiosk/dossiers.py, counter/routes.py, display/dossier_board.py) ---------
+    "POST /kiosk/<kiosk_id>/dossier": only("kiosk", "admin"),
+    "POST /counter/dossier": only("counter", "clerk"),
+    "GET /display/<display_id>/dossiers": everyone(),
+    "GET /display/<display_id>/dossiers.json": everyone(),
 }

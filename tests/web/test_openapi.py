@@ -12,7 +12,7 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # Routes under those prefixes that answer a page, a file or audio, not JSON; every other one must be documented.
 PAGES = {"counter.screen", "counter.login", "counter.static", "display.index", "display.lobby",
          "display.counter_screen", "display.logo", "display.static", "display.chime", "display.call_audio", "kiosk.static",
-         "kiosk.screen", "rate.screen", "rate.static", "display.board"}
+         "kiosk.screen", "rate.screen", "rate.static", "display.board", "display.dossier_board"}
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 
@@ -83,7 +83,7 @@ def test_public_operations_are_the_ones_marked_without_security(document):
     assert public == {("/api/state", "get"), ("/api/session", "post"), ("/api/session", "get"),
                       ("/api/openapi.json", "get"), ("/display/notice", "get"),
                       ("/display/{display_id}/state.json", "get"), ("/display/audio/call/{seq}.json", "get"),
-                      ("/display/{display_id}/board.json", "get")}
+                      ("/display/{display_id}/board.json", "get"), ("/display/{display_id}/dossiers.json", "get")}
 
 
 @pytest.mark.parametrize("method, path, status, code", [
