@@ -245,6 +245,8 @@ MIGRATIONS: list[tuple[str, str]] = [
             seq INTEGER NOT NULL,
             failures INTEGER NOT NULL DEFAULT 0,          -- failed deliveries in a row (webhooks)
             last_error TEXT, updated_at TEXT
+        );
+    """),
     ("dossiers read from the một cửa điện tử system, and each import of them", """
         -- A copy of what the province's system says (README "Hồ sơ (dossiers)"); we never own a dossier.
         -- Only a masked name is kept; phone and e-mail only for the "kết quả đã có" notification.
