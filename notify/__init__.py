@@ -46,12 +46,15 @@ class Notifications:
         self.outbox = Outbox(self.store, options, channels_for(options, outbox_folder), start_task)
         self.queue = QueueMessages(engine, self.outbox, start_task)
         self.webhooks = [WebhookSender(self.store, hook, options, start_task) for hook in options.webhooks]
+        self.results = _result_messages(self, start_task)
 
     def start(self) -> "Notifications":
         self.outbox.start()
         self.queue.start()
         for hook in self.webhooks:
             hook.start()
+        if self.results is not None:
+            self.results.start()
         return self
 
     def stop(self) -> None:
@@ -59,6 +62,8 @@ class Notifications:
         self.queue.stop()
         for hook in self.webhooks:
             hook.stop()
+        if self.results is not None:
+            self.results.stop()
 
     @property
     def phones(self) -> bool:
@@ -102,9 +107,9 @@ class Notifications:
 
     # --- other senders (the dossier lookup's "kết quả đã có") ---------------------------------------
     def result_ready(self, *, code: str, procedure: str, note: str = "", phone: str | None = None,
-                     email: str | None = None) -> list[str]:
-        """"Kết quả đã có" for dossier `code`, by SMS to `phone` and/or e-mail to `email` (each once per
-        dossier: refs "result:<code>:sms" and "result:<code>:email"); returns the channels it was queued on.
+                     email: str | None = None, ready_at: str = "") -> list[str]:
+        """"Kết quả đã có" for dossier `code`, by SMS to `phone` and/or e-mail to `email`, once per readiness
+        (refs "result:<code>:<ready_at>:sms|email"); returns the channels it was queued on.
         A phone number that is not a Vietnamese mobile is skipped (dossiers come from another system)."""
         options = self.engine.settings.notify
         values = {"centre": self.engine.settings.centre.name, "code": code, "procedure": procedure, "note": note}
@@ -117,10 +122,11 @@ class Notifications:
             except QueueError:
                 number = None
             if number and self.send(channel="sms", recipient=number, body=text, kind="result_ready",
-                                    ref=f"result:{code}:sms"):
+                                    ref=f"result:{code}:{ready_at}:sms"):
                 queued.append("sms")
         if email and "@" in email and self.send(channel="email", recipient=email.strip(), body=text,
-                                                 subject=subject, kind="result_ready", ref=f"result:{code}:email"):
+                                                 subject=subject, kind="result_ready",
+                                                 ref=f"result:{code}:{ready_at}:email"):
             queued.append("email")
         return queued
 
@@ -134,6 +140,19 @@ class Notifications:
         if queued:
             self.outbox.wake(channel)
         return queued is not None
+
+
+def _result_messages(notifications: Notifications, start_task):
+    """The "kết quả đã có" task, when the centre looks dossiers up ([dossiers] source) and can send."""
+    settings = notifications.engine.settings
+    if getattr(settings, "dossiers", None) is None or settings.dossiers.source == "none":
+        return None
+    if not {"sms", "email"} & set(notifications.outbox.channels):
+        return None
+    from store.dossiers import ready_since  # the dossier lookup's hook (README "Hồ sơ (dossiers)")
+
+    from .results import ResultMessages
+    return ResultMessages(notifications, ready_since, start_task)
 
 
 def _stamp() -> str:

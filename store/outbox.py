@@ -178,3 +178,15 @@ def note_cursor_failure(connection, name: str, error: str, now: str) -> int:
 def cursors(connection) -> list[dict]:
     rows = connection.execute("SELECT name, seq, failures, last_error, updated_at FROM notify_cursors ORDER BY name")
     return [dict(zip(("name", "seq", "failures", "last_error", "updated_at"), row)) for row in rows]
+
+
+def mark(connection, name: str, default: str) -> str:
+    """A reader's text position (the dossiers' newest ready_at handled), created at `default`."""
+    connection.execute("INSERT OR IGNORE INTO notify_cursors (name, seq, mark, updated_at) VALUES (?, 0, ?, ?)",
+                       (name, default, default))
+    return connection.execute("SELECT mark FROM notify_cursors WHERE name = ?", (name,)).fetchone()[0]
+
+
+def move_mark(connection, name: str, value: str, now: str) -> None:
+    connection.execute("UPDATE notify_cursors SET mark = max(mark, ?), updated_at = ? WHERE name = ?",
+                       (value, now, name))

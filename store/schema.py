@@ -244,7 +244,9 @@ MIGRATIONS: list[tuple[str, str]] = [
             name TEXT PRIMARY KEY,
             seq INTEGER NOT NULL,
             failures INTEGER NOT NULL DEFAULT 0,          -- failed deliveries in a row (webhooks)
-            last_error TEXT, updated_at TEXT
+            last_error TEXT, updated_at TEXT,
+            mark TEXT                                     -- a position that is not a seq: the dossiers'
+                                                          -- ready_at handled last ("dossiers_ready")
         );
     """),
     ("dossiers read from the một cửa điện tử system, and each import of them", """

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import email
 import email.policy
-import threading
-import time
 from pathlib import Path
 
 from store import outbox
+from tests.conftest import poll_until
 from tests.web.api_support import KIOSK
 
 
@@ -24,22 +23,11 @@ def rows(api, sql: str, *params) -> list[tuple]:
 
 
 def wait_for_outbox(api, condition, timeout: float = 15.0) -> list[tuple]:
-    """Wait until the outbox's rows satisfy `condition` (checked after each of the store's commits)."""
-    changed = threading.Event()
-    api.store.subscribe(lambda events: changed.set())
-    found = []
-
+    """The outbox's rows once they satisfy `condition` (they carry no events: nothing pushes them)."""
     def look():
-        nonlocal found
         found = rows(api, "SELECT kind, state, recipient FROM notify_outbox ORDER BY id")
-        return condition(found)
-
-    deadline = time.monotonic() + timeout
-    while not look():
-        assert time.monotonic() < deadline, found
-        changed.wait(0.1)  # outbox writes carry no events: look again on a commit or every 100 ms
-        changed.clear()
-    return found
+        return found if condition(found) else None
+    return poll_until(look, timeout=timeout, what="the outbox")
 
 
 def test_phone_numbers_are_kept_for_their_day_only(api, clock):
