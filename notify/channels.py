@@ -12,6 +12,7 @@ The fake adapters write the very request or e-mail a real one would send into a 
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import smtplib
@@ -155,7 +156,9 @@ class FolderChannel:
     def send(self, message: Message) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        name = f"{stamp}-{message.channel}-{message.ref.replace(':', '-') or 'message'}"
+        # "…-sms-called-12-3f9a1c.txt": what it is about (the ref's first two parts), unique by the ref's hash.
+        about = "-".join(message.ref.split(":")[:2]) or "message"
+        name = f"{stamp}-{message.channel}-{about}-{hashlib.sha1(message.ref.encode()).hexdigest()[:6]}"
         if isinstance(self.real, SmtpChannel):
             (self.folder / f"{name}.eml").write_bytes(bytes(self.real.email(message)))
             return
