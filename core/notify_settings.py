@@ -7,7 +7,9 @@ page offers no phone field). Templates are Vietnamese by default and use {placeh
 
 from __future__ import annotations
 
+import os
 import re
+import dataclasses
 from dataclasses import dataclass, field
 
 from .config_reader import ConfigError, Table
@@ -80,6 +82,17 @@ class NotifyOptions:
         return bool(self.sms.url)
 
 
+def from_environment(value: str, path: str) -> str:
+    """A secret written "env:NAME" is read from the environment variable NAME at start, so config.toml
+    need not hold it (README "Notifications"); anything else is the value itself."""
+    if not value.startswith("env:"):
+        return value
+    name = value[4:]
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name) or name not in os.environ:
+        raise ConfigError(f"{path}: environment variable {name!r} is not set")
+    return os.environ[name]
+
+
 def _template(text: str, path: str) -> str:
     names = set(re.findall(r"\{([a-z_]*)\}", text))
     if names - PLACEHOLDERS:
@@ -139,7 +152,9 @@ def _parse_sms(t: Table) -> SmsGateway:
     for header in sms.headers:
         if not HEADER.match(header):
             raise ConfigError(f"notify.sms.headers: expected \"Name: value\", got {header!r}")
-    return sms
+    headers = tuple(f"{name}: {from_environment(value.strip(), 'notify.sms.headers')}"
+                    for name, _, value in (header.partition(":") for header in sms.headers))
+    return dataclasses.replace(sms, headers=headers)
 
 
 def _parse_email(t: Table) -> EmailServer:
@@ -147,14 +162,16 @@ def _parse_email(t: Table) -> EmailServer:
     email = EmailServer(host=t.text("host", "", allow_empty=True), port=t.integer("port", d.port, minimum=1,
                                                                                   maximum=65535),
                         sender=t.text("sender", d.sender), username=t.text("username", "", allow_empty=True),
-                        password=t.text("password", "", allow_empty=True), starttls=t.boolean("starttls", False),
+                        password=from_environment(t.text("password", "", allow_empty=True), "notify.email.password"),
+                        starttls=t.boolean("starttls", False),
                         timeout_seconds=_seconds(t, "timeout_seconds", 10.0))
     t.finish()
     return email
 
 
 def _parse_webhook(t: Table) -> Webhook:
-    hook = Webhook(url=t.text("url"), secret=t.text("secret"), timeout_seconds=_seconds(t, "timeout_seconds", 5.0))
+    hook = Webhook(url=t.text("url"), secret=from_environment(t.text("secret"), f"{t.path}.secret"),
+                   timeout_seconds=_seconds(t, "timeout_seconds", 5.0))
     t.finish()
     if not URL.match(hook.url):
         raise ConfigError(f"{t.path}.url: expected http(s)://…, got {hook.url!r}")

@@ -98,3 +98,15 @@ def test_wrong_notify_keys_stop_the_server_naming_the_key(text, path):
     with pytest.raises(ConfigError) as refused:
         _notify(text)
     assert str(refused.value).startswith(path), str(refused.value)
+
+
+def test_secrets_may_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("XH_TEST_SMS_KEY", "k-123")
+    monkeypatch.setenv("XH_TEST_HOOK_SECRET", "0123456789abcdef-from-env")
+    options = _notify('[notify.sms]\nurl = "fake"\nheaders = ["Authorization: env:XH_TEST_SMS_KEY", "X-A: b"]\n'
+                      '[notify.email]\npassword = "env:XH_TEST_SMS_KEY"\n'
+                      '[[notify.webhooks]]\nurl = "http://x/h"\nsecret = "env:XH_TEST_HOOK_SECRET"')
+    assert options.sms.headers == ("Authorization: k-123", "X-A: b")
+    assert options.email.password == "k-123" and options.webhooks[0].secret == "0123456789abcdef-from-env"
+    with pytest.raises(ConfigError, match="notify.email.password: environment variable 'XH_NOPE' is not set"):
+        _notify('[notify.email]\npassword = "env:XH_NOPE"')
