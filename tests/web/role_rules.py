@@ -74,6 +74,7 @@ RULES: dict[str, dict] = {
     # --- notifications: the status page's phone field (kiosk/status_phone.py) ------------------------
     "POST /t/<token>/phone": everyone(),            # the ticket's token is the key, like the page
     "DELETE /t/<token>/phone": everyone(),
+    "GET /admin/notifications": console("manager", "admin"),   # dead letters (masked), webhooks' lag
     # --- counter/ ---------------------------------------------------------------------------------
     "GET /counter/login": everyone(),
     "GET /counter": {**everyone(), **{caller: LOGIN for caller in CALLERS if caller != "clerk"}},

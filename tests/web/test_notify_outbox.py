@@ -93,3 +93,14 @@ def test_result_ready_goes_once_by_sms_and_email_and_skips_a_bad_number(api):
     [sms] = (Path(api.store.path).parent / "outbox" / "sms").iterdir()
     assert "kết quả hồ sơ 000.00.01.H10-261202-0001 (Đăng ký khai sinh) đã có. Mời ông/bà đến quầy số 8." in \
         sms.read_text(encoding="utf-8")
+
+
+def test_the_console_lists_dead_letters_masked(api):
+    with api.store.transaction() as tx:
+        message_id = outbox.enqueue(tx.connection, channel="sms", recipient="0912345678", body="Mời bạn số A001",
+                                    kind="called", ref="called:1:1", day="2026-11-23", now="2026-11-23T02:00:00.000+00:00",
+                                    expires_at="2026-11-23T02:30:00.000+00:00")
+        outbox.mark_failed(tx.connection, message_id, "TimeoutError: timed out", None)
+    page = api.sign_in("quanly").client.get("/admin/notifications").get_data(as_text=True)
+    assert "09******78" in page and "0912345678" not in page and "TimeoutError: timed out" in page
+    assert "Mời đến quầy" in page and "Không gửi được: 1" in page
