@@ -201,6 +201,8 @@ def test_a_failing_gateway_is_retried_and_a_hanging_one_never_slows_issuing(tmp_
         listing = poll_until(dead_letters, timeout=60, what="three dead letters", every=0.5)
         assert "09******78" in listing and "0912345678" not in listing and "timed out" in listing
         assert listing.count("2 attempt(s)") == 3
+        assert "3 dead letter(s) queued again" in server.command("retry-dead-letters").stdout
+        hanging.wait_for(lambda g: len(g.requests) >= 7, what="the dead letters tried again")
     finally:
         server.stop()
         hanging.stop()
