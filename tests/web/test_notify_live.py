@@ -206,3 +206,24 @@ def test_a_failing_gateway_is_retried_and_a_hanging_one_never_slows_issuing(tmp_
     finally:
         server.stop()
         hanging.stop()
+
+
+def test_the_phone_field_works_on_the_public_side_and_refuses_other_sites(tmp_path, gateway):
+    public_port = free_port()
+    server = LiveServer(tmp_path / "queue.db", config=notify_config(tmp_path, f"{gateway.url}/sms"),
+                        options=("--public-host", "127.0.0.1", "--public-port", str(public_port)))
+    server.command("seed-demo")
+    server.start()
+    try:
+        [ticket] = issue(server, 1)
+        url = f"http://127.0.0.1:{public_port}/t/{token_of(ticket)}/phone"
+        refused = requests.post(url, json={"phone": "0912345678", "consent": True},
+                                headers={"Origin": "http://evil.example"}, timeout=10)
+        assert (refused.status_code, refused.json()["error"]) == (403, "cross_site")
+        answer = requests.post(url, json={"phone": "0912345678", "consent": True}, timeout=10)
+        assert answer.status_code == 201 and answer.json() == {"phone": "09******78"}
+        assert requests.delete(url, json={}, timeout=10).json() == {"forgotten": True}
+        # Nothing else of notifications on the public side: the console's page is staff-only.
+        assert requests.get(f"http://127.0.0.1:{public_port}/admin/notifications", timeout=10).status_code == 404
+    finally:
+        server.stop()
