@@ -1,7 +1,8 @@
 """Every ticket event to each [[notify.webhooks]] receiver, in seq order, signed, until it says 2xx.
 
 One task per receiver, with its own cursor in SQLite (notify_cursors "webhook:<url>"): it POSTs the events
-after its cursor one by one, and moves the cursor only after a 2xx. A receiver that fails is retried with
+after its cursor one by one over a kept-alive connection, and the cursor passes an event only after its
+2xx (saved per batch and every SAVE_SECONDS: a crash may repeat the last few, never skip one). A receiver that fails is retried with
 backoff (notify.retry_seconds doubling up to notify.retry_max_seconds) on THE SAME event, so nothing
 after it goes first; a receiver that was down gets everything it missed, in order, when it is back, even
 after a restart of our server. A slow receiver parks only its own task. A new receiver starts from the
@@ -10,7 +11,7 @@ newest event (it does not get the whole history).
 The request (README "Notifications"):
 
     POST <url>   Content-Type: application/json; charset=utf-8
-    X-XepHang-Event: called       X-XepHang-Seq: 1234       X-XepHang-Delivery: <seq>-<attempt>
+    X-XepHang-Event: called       X-XepHang-Seq: 1234       User-Agent: XepHang-webhook/1
     X-XepHang-Signature: sha256=<hex HMAC-SHA256 of the raw body, key = the receiver's secret>
     {"seq": 1234, "at": "…Z", "kind": "called", "ticket": {"id": 7, "number": "A007", "service": "KS",
      "status": "called", "day": "2026-12-02"}, "counter": "5", "service": "KS", "actor": "counter:5",
