@@ -24,7 +24,8 @@ def list_dead_letters(store, limit: int = 200) -> int:
         if reader["name"].startswith("webhook:"):
             behind = last - reader["seq"]
             state = "up to date" if behind == 0 else f"{behind} event(s) behind"
-            failing = f", {reader['failures']} failure(s) in a row: {reader['last_error']}" if reader["failures"] else ""
+            failing = (f", {reader['failures']} failure(s) in a row: {reader['last_error']}"
+                       if reader["failures"] else "")
             print(f"{reader['name']}\tseq {reader['seq']}\t{state}{failing}")
     return 0
 

@@ -4,8 +4,8 @@ One task per receiver, with its own cursor in SQLite (notify_cursors "webhook:<u
 after its cursor one by one over a kept-alive connection, and the cursor passes an event only after its
 2xx (saved per batch and every SAVE_SECONDS: a crash may repeat the last few, never skip one). A
 receiver that fails is retried with backoff (notify.retry_seconds doubling up to notify.retry_max_seconds)
-on THE SAME event, so nothing after it goes first; a receiver that was down gets everything it missed, in order, when it is back, even
-after a restart of our server. A slow receiver parks only its own task. A new receiver starts from the
+on THE SAME event, so nothing after it goes first; a receiver that was down gets everything it missed,
+in order, when it is back, even after a restart of our server. A slow receiver parks only its own task. A new receiver starts from the
 newest event (it does not get the whole history).
 
 The request (README "Notifications"):
