@@ -227,3 +227,25 @@ def test_the_phone_field_works_on_the_public_side_and_refuses_other_sites(tmp_pa
         assert requests.get(f"http://127.0.0.1:{public_port}/admin/notifications", timeout=10).status_code == 404
     finally:
         server.stop()
+
+
+def test_a_message_queued_before_a_crash_is_sent_after_the_restart(tmp_path):
+    gateway = HttpReceiver(port=free_port())  # not listening yet: every attempt fails
+    server = start_server(tmp_path, notify_config(tmp_path, gateway.url, retry_seconds=1, retry_max_seconds=1))
+    try:
+        tickets = issue(server, 2)
+        leave_phone(server, tickets[1]).raise_for_status()  # 1 ahead: "còn 1 người" queued at once
+
+        def tried() -> str:
+            listing = server.command("list-dead-letters").stdout
+            return listing if "outbox: 1 pending" in listing else ""
+
+        poll_until(tried, what="the message pending")
+        server.kill()                          # kill -9 with the message still pending
+        gateway.start()
+        server.start()
+        gateway.wait_for(lambda g: g.answered == 1, what="the message after the restart")
+        assert "còn 1 người nữa đến lượt số" in json.loads(gateway.requests[0]["body"])["text"]
+    finally:
+        server.stop()
+        gateway.stop()
