@@ -97,7 +97,9 @@ class Outbox:
         if next_at is None:
             return IDLE_SECONDS
         seconds = (datetime.fromisoformat(next_at) - utc_now()).total_seconds()
-        return min(IDLE_SECONDS, max(0.01, seconds))
+        if seconds <= 0:  # due, but another task holds it (or its recipient): wait for a task to finish
+            return IDLE_SECONDS
+        return min(IDLE_SECONDS, seconds)
 
     def send_due(self, channel: str) -> bool:
         """Send the due messages of `channel` that no other task holds; True if any was handled."""
@@ -112,6 +114,7 @@ class Outbox:
                 with self._claim_lock:
                     self._busy.discard(row["id"])
                     self._busy_recipients.discard(row["recipient"])
+                self._wake[channel].set()  # the others may now take what this one held back
             handled = True
         return handled
 
