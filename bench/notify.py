@@ -3,7 +3,7 @@
 Two runs of the real server (gevent), the same load, notifications off and on:
 
 - off: no SMS gateway, no e-mail, no webhook (config.toml's [notify] emptied);
-- on:  an SMS gateway (a local HTTP server in this process, answering at once), `--phones` citizens who
+- on:  an SMS gateway (a local HTTP server in a process of its own, answering at once), `--phones` citizens who
   left a phone number on their ticket's page (so every call sends "mời bạn đến quầy" and every place
   within notify.ahead a "còn N người"), and two webhook receivers: one answering at once, one slow
   (`--slow-ms` per event, far slower than events come: it falls behind and must not slow anything else).
@@ -48,7 +48,8 @@ def config_text(notifications: bool, sms_url: str, hooks: list[str]) -> str:
 
 
 class Receiver:
-    """A local HTTP server that answers 200 after `delay` seconds and counts what arrived, with times."""
+    """A local HTTP server that answers 200 after `delay` seconds and counts what arrived, with times
+    (time.perf_counter: CLOCK_MONOTONIC, the same clock in every process of this machine)."""
 
     def __init__(self, delay: float = 0.0):
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -70,10 +71,13 @@ class Receiver:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if receiver.delay:
                     threading.Event().wait(receiver.delay)  # the slow receiver, on purpose
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+                except OSError:
+                    return  # the server went away first (the end of a run): not a delivery
                 with receiver.lock:
                     receiver.times.append(time.perf_counter())
 
@@ -89,6 +93,51 @@ class Receiver:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class RemoteReceiver:
+    """A Receiver in a process of its own, so its threads do not share the GIL with the display client that
+    stamps the pushes (their work would show up as call → display latency)."""
+
+    def __init__(self, delay: float = 0.0):
+        context = multiprocessing.get_context("fork")
+        self._pipe, child = context.Pipe()
+        self.process = context.Process(target=_serve_receiver, args=(delay, child), daemon=True)
+        self.process.start()
+        self.url = self._pipe.recv()
+        self._lock = threading.Lock()
+
+    def _ask(self, what: str):
+        with self._lock:
+            self._pipe.send(what)
+            return self._pipe.recv()
+
+    def count(self) -> int:
+        return self._ask("count")
+
+    @property
+    def times(self) -> list[float]:
+        return self._ask("times")
+
+    def stop(self) -> None:
+        self._ask("stop")
+        self.process.join(5)
+
+
+def _serve_receiver(delay: float, pipe) -> None:
+    receiver = Receiver(delay)
+    pipe.send(receiver.url)
+    while True:
+        what = pipe.recv()
+        if what == "count":
+            pipe.send(receiver.count())
+        elif what == "times":
+            with receiver.lock:
+                pipe.send(list(receiver.times))
+        else:
+            receiver.stop()
+            pipe.send(None)
+            return
 
 
 def _post(connection, path: str, token: str | None, body=None) -> tuple[int, dict | None]:
@@ -158,7 +207,7 @@ def calls_to_display(port: int, url: str, ticket_ids: list[int]) -> list[float]:
 
 
 def run_once(notifications: bool, tickets: int, clients: int, processes: int, phones: int, slow_ms: int) -> dict:
-    gateway, fast, slow = Receiver(), Receiver(), Receiver(delay=slow_ms / 1000)
+    gateway, fast, slow = RemoteReceiver(), RemoteReceiver(), RemoteReceiver(delay=slow_ms / 1000)
     directory = tempfile.TemporaryDirectory(prefix="xh-bench-notify-")
     config = Path(directory.name) / "config.toml"
     config.write_text(config_text(notifications, gateway.url, [fast.url, slow.url]), encoding="utf-8")
@@ -189,8 +238,10 @@ def run_once(notifications: bool, tickets: int, clients: int, processes: int, ph
             events = phones + load["tickets"] + 3 * len(calls)
             while notifications and fast.count() < events and time.monotonic() < deadline + 120:
                 threading.Event().wait(0.05)
-            caught_up = fast.times[-1] - load["issue_began"] if notifications and fast.times else 0
+            fast_times = fast.times if notifications else []
+            caught_up = fast_times[-1] - load["issue_began"] if fast_times else 0
             all_delivered = fast.count() >= events if notifications else None
+            slow_events = slow.count()
     finally:
         gateway.stop(), fast.stop(), slow.stop()
         directory.cleanup()
@@ -206,7 +257,7 @@ def run_once(notifications: bool, tickets: int, clients: int, processes: int, ph
         "webhook_events_per_s_during_issue": round(hooks_during / (load["issue_ended"] - load["issue_began"]), 1),
         "sms_before_calls_done": expected - sms_before,
         "webhook_all_delivered": all_delivered, "webhook_last_delivered_after_issue_began_s": round(caught_up, 1),
-        "slow_receiver_events": slow.count() if notifications else 0,
+        "slow_receiver_events": slow_events if notifications else 0,
     }
 
 
