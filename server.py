@@ -92,6 +92,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     history.add_argument("--seed", type=int, default=2026, help="random seed (the same seed, the same history)")
     history.add_argument("--if-empty", action="store_true",
                          help="do nothing (exit 0) when the database already has tickets (scripts/demo.sh)")
+    history.add_argument("--today", action="store_true",
+                         help="also play today up to now, by the counters' device tokens (a demo that opens "
+                              "on a lobby at work)")
     dead = commands.add_parser("list-dead-letters", help="messages given up on, the outbox's counts and each "
                                "webhook receiver's progress (README \"Notifications\")")
     dead.add_argument("--limit", type=int, default=200, help="newest first, at most this many (default 200)")
@@ -260,11 +263,15 @@ def seed_history(args: argparse.Namespace, settings, store) -> int:
     # The seeded past needs no power-cut safety while it is being made: a crash means seeding again.
     store.connection.execute("PRAGMA synchronous = OFF")
     today = datetime.now(settings.centre.timezone).date()
+    now = datetime.now(settings.centre.timezone)
     seeded = play(settings, store, days=args.days, per_day=args.per_day, today=today, seed=args.seed,
+                  until=now if args.today else None,
                   progress=lambda done, total, tickets: print(f"  day {done}/{total}: {tickets} tickets",
                                                               flush=True) if done % 25 == 0 else None)
     store.connection.execute("PRAGMA synchronous = FULL")
     folded = reports.catch_up(args.db, settings)
+    if args.today:
+        print(f"today until {now:%H:%M}: {seeded.today} tickets (counters played by their device tokens)")
     print(f"seeded {seeded.days} working days ({seeded.first_day} … {seeded.last_day}), {seeded.tickets} tickets, "
           f"{folded} events summed for the reports, in {time.monotonic() - began:.1f} s")
     return 0

@@ -43,7 +43,15 @@ TICKET_COLUMNS = (
     ("service_time", "service_minutes", "minutes"), ("transfers", "transfers", "int"),
     ("no_shows", "no_shows", "int"), ("rating", "rating", "int"), ("rating_name", "level_name", "text"),
 )
-CSV_TABLES = ("tickets", *TABLES)
+# The printed wait's error (core/estimate_accuracy.py): report["estimate"][key] rows.
+ESTIMATE_COLUMNS = (
+    ("count", "est_count", "int"), ("blank", "est_blank", "int"), ("median_abs", "est_median", "minutes"),
+    ("p90_abs", "est_p90", "minutes"), ("bias", "est_bias", "minutes"),
+    ("within_3_share", "est_within_3", "share"), ("within_25_share", "est_within_25", "share"),
+)
+ESTIMATE_TABLES = {"estimate_days": ("estimate_by_day", "day", "date", "days"),
+                   "estimate_services": ("estimate_by_service", "service", "text", "services")}
+CSV_TABLES = ("tickets", *TABLES, *ESTIMATE_TABLES)
 
 
 def number(value, digits: int = 1, lang: str = "vi") -> str:
@@ -122,7 +130,11 @@ class TicketNames:
 
 
 def dimension_rows(report: dict, table: str):
-    """(header kinds, rows) of one of TABLES: the first column is the row's name."""
+    """(header kinds, rows) of one of TABLES or ESTIMATE_TABLES: the first column is the row's name."""
+    if table in ESTIMATE_TABLES:
+        _, _, kind, key = ESTIMATE_TABLES[table]
+        return [((row["key" if kind == "date" else "name"], kind), *((row[field], k) for field, _, k in ESTIMATE_COLUMNS))
+                for row in report.get("estimate", {}).get(key, [])]
     _, first, kind = TABLES[table]
     key = "key" if table in ("days", "months") else "name"
     return [((row[key], kind), *((row[field], k) for field, _, k in DIMENSION_COLUMNS)) for row in report[table]]
@@ -131,6 +143,8 @@ def dimension_rows(report: dict, table: str):
 def headers(words: dict, table: str) -> list[str]:
     if table == "tickets":
         return [words[word] for _, word, _ in TICKET_COLUMNS]
+    if table in ESTIMATE_TABLES:
+        return [words[ESTIMATE_TABLES[table][1]], *(words[word] for _, word, _ in ESTIMATE_COLUMNS)]
     return [words[TABLES[table][1]], *(words[word] for _, word, _ in DIMENSION_COLUMNS)]
 
 
@@ -192,6 +206,10 @@ def xlsx_bytes(report: dict, words: dict, lang: str) -> bytes:
         times.append([words[word], figures["count"], *(_styled(times, _round(figures[k]), "minutes")
                                                        for k in ("mean", "median", "p90", "max"))])
     for table, (title, _, _) in TABLES.items():
+        ws = sheet(words[title], headers(words, table))
+        for cells in dimension_rows(report, table):
+            ws.append([_styled(ws, _real(value, kind), kind) for value, kind in cells])
+    for table, (title, _, _, _) in ESTIMATE_TABLES.items():
         ws = sheet(words[title], headers(words, table))
         for cells in dimension_rows(report, table):
             ws.append([_styled(ws, _real(value, kind), kind) for value, kind in cells])

@@ -38,6 +38,14 @@ WORDS = {
         "transfers": "Số lần chuyển", "no_shows": "Số lần vắng mặt", "rating": "Mức đánh giá",
         "rating_channel": "Nơi đánh giá", "rating_device": "Tại quầy", "rating_phone": "Điện thoại",
         "estimate": "Sai số của thời gian chờ dự kiến",
+        "estimate_by_day": "Sai số ước tính theo ngày",
+        "estimate_by_service": "Sai số ước tính theo thủ tục",
+        "est_count": "Số phiếu đo", "est_blank": "In không có ước tính", "est_median": "Sai số trung vị (phút)",
+        "est_p90": "Sai số p90 (phút)", "est_bias": "Độ lệch (phút)", "est_within_3": "Trong ±3 phút",
+        "est_within_25": "Trong ±25 %",
+        "estimate_note": "Sai số = thời gian chờ in trên phiếu − thời gian chờ thực tế (từ lúc lấy số đến lần gọi "
+                         "đầu tiên). Độ lệch dương: phiếu hứa lâu hơn thực tế. Không tính số vắng mặt, số đã hủy "
+                         "và số chưa được gọi.",
         "status_done": "Đã xong", "status_no_show": "Vắng mặt", "status_cancelled": "Đã hủy",
         "status_expired": "Hết hạn", "status_waiting": "Đang chờ", "status_called": "Đã gọi",
         "status_serving": "Đang phục vụ", "status_transferred": "Đã chuyển",
@@ -80,6 +88,14 @@ WORDS = {
         "transfers": "Transfers", "no_shows": "No-shows", "rating": "Rating level",
         "rating_channel": "Rated on", "rating_device": "At the counter", "rating_phone": "Phone",
         "estimate": "Error of the estimated wait",
+        "estimate_by_day": "Estimate error by day",
+        "estimate_by_service": "Estimate error by procedure",
+        "est_count": "Tickets measured", "est_blank": "Printed without an estimate", "est_median": "Median error (min)",
+        "est_p90": "p90 error (min)", "est_bias": "Bias (min)", "est_within_3": "Within ±3 min",
+        "est_within_25": "Within ±25 %",
+        "estimate_note": "Error = the wait printed on the ticket − the actual wait (from taking the number to the "
+                         "first call). A positive bias: the ticket promised longer than the wait. No-shows, cancelled "
+                         "and never-called tickets are left out.",
         "status_done": "Done", "status_no_show": "No-show", "status_cancelled": "Cancelled",
         "status_expired": "Expired", "status_waiting": "Waiting", "status_called": "Called",
         "status_serving": "Serving", "status_transferred": "Transferred",

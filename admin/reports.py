@@ -2,7 +2,8 @@
 
     GET /admin/reports                 the page: filters, figures, SVG charts
     GET /admin/reports/print           the same, laid out for A4
-    GET /admin/reports/export.csv      one table (?table=days|months|services|groups|hours|counters|clerks|tickets)
+    GET /admin/reports/export.csv      one table (?table=days|months|services|groups|hours|counters|clerks|tickets|
+                                       estimate_days|estimate_services)
     GET /admin/reports/export.xlsx     the whole report, one sheet per table (the ticket list is the CSV's)
     GET /admin/reports/data.json       the report as JSON
 
@@ -19,7 +20,7 @@ from flask import Response, jsonify, request
 
 from api import centre
 from blocking import run_blocking
-from core import reports
+from core import estimate_accuracy, reports
 from core.errors import InvalidRequest
 from core.numbering import local_day
 from i18n import language, words
@@ -43,20 +44,15 @@ def _filters() -> dict:
     return reports.parse_filters(args, centre().settings, today.date())
 
 
+def _build(path: str, settings, filters: dict, lang: str) -> dict:
+    """The report and, under "estimate", the printed wait's error (core/estimate_accuracy.py)."""
+    report = reports.build_report(path, settings, filters, lang)
+    report["estimate"] = estimate_accuracy.accuracy_report(path, settings, filters, lang)
+    return report
+
+
 def _report(filters: dict, lang: str) -> dict:
-    return run_blocking(reports.build_report, centre().store.path, centre().settings, filters, lang)
-
-
-def _estimate_section(filters: dict):
-    """The estimate team's accuracy of the printed wait (core/estimate_accuracy.py), once it exists."""
-    try:
-        from core import estimate_accuracy
-    except ImportError:
-        return None
-    build = getattr(estimate_accuracy, "accuracy_report", None)
-    if build is None:
-        return None
-    return run_blocking(build, centre().store.path, centre().settings, filters["day_from"], filters["day_to"])
+    return run_blocking(_build, centre().store.path, centre().settings, filters, lang)
 
 
 def _choices(lang: str) -> dict:
@@ -93,7 +89,7 @@ def _page(template: str):
     }
     query = {key: value for key, value in request.args.items() if key not in PAGE_ONLY}
     return render(template, words_of=WORDS, report=report, charts=drawn, tables=tables, choices=_choices(lang),
-                  query=query, estimate=_estimate_section(filters), shown=tables.shown,
+                  query=query, shown=tables.shown,
                   generated=datetime.now(centre().settings.centre.timezone).strftime("%H:%M %d/%m/%Y"))
 
 
@@ -134,7 +130,8 @@ def _download(body, mimetype: str, name: str) -> Response:
 
 @blueprint.get("/reports/export.csv")
 def reports_csv():
-    """One table as CSV: ?table=days (default), months, services, groups, hours, counters, clerks, tickets."""
+    """One table as CSV: ?table=days (default), months, services, groups, hours, counters, clerks, tickets,
+    estimate_days, estimate_services."""
     viewer(*ROLES)
     table = request.args.get("table", "days")
     if table not in tables.CSV_TABLES:

@@ -108,7 +108,7 @@ class CounterActions:
             return self._free_claim(tx, now, counter_id, FREED_BY_ADMIN, actor)
 
     def set_paused(self, counter_id: str, paused: bool, *, actor: str) -> dict:
-        """Tạm nghỉ / Tiếp tục: a paused counter calls nobody and is left out of wait estimates."""
+        """Tạm nghỉ / Tiếp tục: a paused counter calls nobody; the wait estimate expects it back after a typical break."""
         counter = self.counter_settings(counter_id)
         now = self._now()
         with self._begin() as tx:

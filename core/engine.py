@@ -356,6 +356,7 @@ class QueueEngine(CounterActions, QueueViews):
                 fields["arrived_at"] = self._stamp(now)
             tx.update_ticket(ticket["id"], **fields)
             self._touch(tx, counter_id, now)
+            self.durations_generation += 1  # the estimate counts today's transfers (core/waits.py)
             moved = tx.ticket(ticket["id"])
             self._event(tx, now, actor, events.TRANSFERRED, moved, ticket["counter"], from_service=ticket["service"],
                         to_service=new_service, to_counter=target.id if target else None,

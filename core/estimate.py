@@ -13,6 +13,17 @@ DEFAULT_BREAK_MINUTES). The expected rest of a service or break already under wa
 measured ones that lasted longer than it has so far, of what they still took (a service that has gone on
 long is likely a long one).
 
+Breaks still to come: a counter that has taken fewer breaks today than a counter's typical day in the
+window (pause events per counter-day worked) is expected to take the rest during what is left of today's
+opening hours, so its service times are stretched by 1 + breaks left × typical break ÷ open minutes left
+(at most MAX_STRETCH). Without history (no breaks measured) nothing is stretched.
+
+Transfers to come: a visit that ends in a transfer holds its counter but is no service-time sample; and a
+transferred ticket keeps its place (policy.keep_position_on_transfer), so it goes ahead of those waiting
+where it is sent. Today's transfers per minute, times the thủ tục's service time, at the counter they
+left and (keeping their place) where they went, is counter time those waiting will not get: each
+counter's pace is slowed by its share of it (`inflow_stretch`, at most MAX_STRETCH with the breaks).
+
 Output: minutes rounded to the nearest minute; a wait of LONG_WAIT_MINUTES or more also gets a range,
 the estimate ± one standard deviation of the simulated wait (from the measured spread of the service
 times and breaks on its way), rounded outward to whole minutes.
@@ -22,7 +33,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import fmean, pvariance
+from math import fsum
+from statistics import fmean
 
 MIN_SAMPLES = 3
 SAMPLE_COUNT = 30
@@ -32,6 +44,7 @@ LONG_WAIT_MINUTES = 30
 OVERDUE_MINUTES = 2.0     # a service or break that outlasted every measured one: expected to end soon
 MIN_RATE_MINUTES = 60.0   # priority arrival rate = today's count ÷ at least an hour (no burst at 07:31)
 DEFAULT_SPREAD = 0.5      # coefficient of variation assumed until a thủ tục has its own samples
+MAX_STRETCH = 1.5         # breaks to come never more than halve a counter's pace
 
 
 @dataclass(frozen=True)
@@ -60,7 +73,10 @@ def measured(samples: list[float], fallback: Duration) -> Duration:
     """The samples' own figures once there are MIN_SAMPLES, else `fallback`."""
     if len(samples) < MIN_SAMPLES:
         return fallback
-    return Duration(fmean(samples), pvariance(samples), tuple(samples))
+    # Plain float arithmetic: statistics.pvariance is exact (Fractions) and cost more than the whole
+    # simulation on every estimate.
+    mean = fsum(samples) / len(samples)
+    return Duration(mean, fsum((sample - mean) ** 2 for sample in samples) / len(samples), tuple(samples))
 
 
 def service_times(samples_by_service: dict[str, list[float]], today_samples: list[float], default_minutes: float,
@@ -81,6 +97,26 @@ def priority_rates(issued_today: dict[str, int], minutes_open: float) -> dict[st
     """Priority tickets per minute per thủ tục, today so far (expected to keep arriving like that)."""
     span = max(minutes_open, MIN_RATE_MINUTES)
     return {service: count / span for service, count in issued_today.items() if count}
+
+
+def open_minutes_left(sessions, local_now) -> float:
+    """Minutes of today's opening sessions [(start, end) local times] still ahead of `local_now`."""
+    now = local_now.hour * 60 + local_now.minute + local_now.second / 60
+    return sum(max(0.0, (end.hour * 60 + end.minute) - max(now, start.hour * 60 + start.minute))
+               for start, end in sessions)
+
+
+def stretch(typical_breaks: float, taken_today: int, break_minutes: float, open_left: float) -> float:
+    """Factor on a counter's service times for the breaks it is still expected to take today."""
+    left = typical_breaks - taken_today
+    if left <= 0 or open_left <= 0:
+        return 1.0
+    return min(1.0 + left * break_minutes / open_left, MAX_STRETCH)
+
+
+def inflow_stretch(share: float) -> float:
+    """Factor on a counter's service times when `share` of its time goes to tickets that jump ahead."""
+    return 1.0 / (1.0 - min(max(share, 0.0), 1.0 - 1.0 / MAX_STRETCH))
 
 
 def rounded(minutes: float) -> int:

@@ -13,6 +13,9 @@ will go ahead of it meanwhile. A ticket sent straight to a counter is only taken
 kiosk's card before the tap) is a "ghost": a normal ticket arriving now that is placed like any other but
 takes no counter time, so the ghosts of all thủ tục can share one pass without delaying one another.
 
+A counter still expected to take breaks today (core/estimate.py `stretch`) works at a slower pace: its
+service times are stretched by its factor.
+
 The spread of a wait is the sum of the variances of the service times (and of the break, and of the
 service in progress) that the station taking it went through: the printed range comes from it.
 
@@ -40,6 +43,7 @@ class Station:
     priority: bool = False
     free_in: float = 0.0      # minutes from now until it can call
     variance: float = 0.0     # of free_in
+    stretch: float = 1.0      # on its service times: the breaks it is still expected to take today
 
 
 @dataclass
@@ -95,9 +99,10 @@ def _arrived(ticket: Waiting, now: float) -> bool:
 
 def simulate(stations: list[Station], waiting: list[Waiting], service_minutes: dict[str, tuple[float, float]],
              *, streak_limit: int, priority_rates: dict[str, float] | None = None,
-             newcomer_services: tuple[str, ...] = ()) -> Forecast:
+             newcomer_services: tuple[str, ...] = (), arrivals_until: float = HORIZON_MINUTES) -> Forecast:
     """Run the counters forward; `waiting` in FIFO order, `service_minutes[service] = (mean, variance)`,
-    `priority_rates[service]` = priority arrivals per minute expected from now on.
+    `priority_rates[service]` = priority arrivals per minute expected from now until `arrivals_until`
+    minutes from now (the end of the opening session: nobody takes a number after it).
 
     The priority bound is per waiting citizen (README "Fairness"): a normal ticket first in line for a
     counter carries how many priority calls have gone ahead of it, at any counter, and after
@@ -142,7 +147,11 @@ def simulate(stations: list[Station], waiting: list[Waiting], service_minutes: d
                 left[station_id] += 1
     # Priority arrivals to come, generated lazily per service as simulated time passes.
     rates = {s: r for s, r in (priority_rates or {}).items() if r > 0 and s in servers}
-    next_arrival = {s: 1.0 / r for s, r in rates.items()}
+    never = float("inf")
+
+    def due(moment: float) -> float:
+        return moment if moment <= arrivals_until else never
+    next_arrival = {s: due(1.0 / r) for s, r in rates.items()}
     virtual_id = _VIRTUAL
 
     # Per station: its lines, its services with priority arrivals, its clock and spread (not the caller's).
@@ -169,7 +178,7 @@ def simulate(stations: list[Station], waiting: list[Waiting], service_minutes: d
                 ticket = Waiting(id=virtual_id, service=service, priority=True, key=("~", next_arrival[service]))
                 priority[service].items.append(ticket)
                 line_of[virtual_id] = priority[service]
-                next_arrival[service] += 1.0 / rates[service]
+                next_arrival[service] = due(next_arrival[service] + 1.0 / rates[service])
         oldest_normal = None
         for line in normal_lines[station_id]:
             items = line.items
@@ -221,7 +230,7 @@ def simulate(stations: list[Station], waiting: list[Waiting], service_minutes: d
         else:
             mean, variance = service_minutes.get(ticket.service, (0.0, 0.0))
             spread[station_id] += variance
-            heapq.heappush(heap, (now + mean, order, station_id))
+            heapq.heappush(heap, (now + mean * station.stretch, order, station_id))
         order += 1
     _count_ahead(forecast, calls, waiting, ghosts, servers)
     return forecast

@@ -38,6 +38,7 @@ class Seeded:
     tickets: int
     first_day: str | None
     last_day: str | None
+    today: int = 0  # tickets of today's morning (seed_history's `until`)
 
 
 def working_days(settings: Settings, before: date, count: int) -> list[date]:
@@ -51,8 +52,10 @@ def working_days(settings: Settings, before: date, count: int) -> list[date]:
 
 
 def seed_history(settings: Settings, store, *, days: int, per_day: int, today: date, seed: int = 2026,
-                 progress=None) -> Seeded:
-    """Play `days` working days of about `per_day` tickets each, ending the day before `today`."""
+                 progress=None, until: datetime | None = None) -> Seeded:
+    """Play `days` working days of about `per_day` tickets each, ending the day before `today`; with
+    `until` (a moment of `today`), today too, up to that moment: the demo opens on a lobby with people
+    waiting and counters at work (left as they are: called tickets stay at their counters)."""
     if not settings.hours.weekly:
         raise ValueError("no opening hours in the config: there are no working days to seed")
     chosen = working_days(settings, today, days)
@@ -66,8 +69,13 @@ def seed_history(settings: Settings, store, *, days: int, per_day: int, today: d
             progress(index + 1, len(chosen), tickets)
     clock.set(datetime.combine(today, time(0, 1), settings.centre.timezone))
     engine.expire_past_days()  # the last seeded day's leftovers, as the real rollover would
+    today_tickets = 0
+    if until is not None and settings.hours.weekly.get(today.isoweekday()):
+        day = _Day(engine, clock, settings, random_, today)
+        if day.sessions[0][0] < until:
+            today_tickets = day.play(per_day, until=until)
     return Seeded(len(chosen), tickets, chosen[0].isoformat() if chosen else None,
-                  chosen[-1].isoformat() if chosen else None)
+                  chosen[-1].isoformat() if chosen else None, today_tickets)
 
 
 class _Day:
@@ -78,6 +86,9 @@ class _Day:
         self.heap: list = []
         self.order = 0
         self.clerk = {counter: CLERKS[index % len(CLERKS)] for index, counter in enumerate(settings.counters)}
+        self.by_device = False
+        self.idle: set[str] = set()  # counters that found nobody waiting: woken by the next citizen they serve
+        self.polls: dict[str, int] = {}  # each idle counter's one pending look-again (older ones are void)
 
     def _at(self, moment: time) -> datetime:
         return datetime.combine(self.day, moment, self.zone)
@@ -132,22 +143,31 @@ class _Day:
         demand = per_day * sum(SERVICE_MINUTES.get(c, DEFAULT_MINUTES) * w for c, w in zip(codes, weights)) / sum(weights)
         return min(1.0, capacity / demand) if demand else 1.0
 
-    def play(self, per_day: int) -> int:
+    def play(self, per_day: int, until: datetime | None = None) -> int:
+        """Play the day (or, with `until`, today up to that moment); returns the citizens who arrived.
+
+        Today is played by the counters' device tokens, not by clerks' claims: the demo's clerks (lan at
+        counter 1, …) must be able to sign in at any counter afterwards."""
         codes, weights = self._service_weights()
         self.scale = self._minutes_scale(per_day, codes, weights)
         groups = list(self.settings.priority_groups)
+        self.by_device = until is not None
         for counter in self.settings.counters:
-            self._do(self.sessions[0][0] - timedelta(minutes=5), "claim_counter", counter, self.clerk[counter],
-                     actor=f"clerk:{self.clerk[counter]}")
+            if until is None:
+                self._do(self.sessions[0][0] - timedelta(minutes=5), "claim_counter", counter, self.clerk[counter],
+                         actor=self._actor(counter))
             self._push(self.sessions[0][0], "free", counter)
         arrivals = self._arrivals(per_day)
         for moment in arrivals:
             priority = self.random.choice(groups) if groups and self.random.random() < PRIORITY else None
             self._push(moment, "arrive", self.random.choices(codes, weights=weights)[0], priority)
-        while self.heap:
+        while self.heap and (until is None or self.heap[0][0] <= until):
             when, _, action, payload = heapq.heappop(self.heap)
             getattr(self, "_" + action)(when, *payload)
-        return len(arrivals)
+        return sum(1 for moment in arrivals if until is None or moment <= until)
+
+    def _actor(self, counter: str) -> str:
+        return f"counter:{counter}" if self.by_device else f"clerk:{self.clerk[counter]}"
 
     def _do(self, when: datetime, action: str, *args, **kwargs):
         self.clock.set(when)
@@ -161,13 +181,26 @@ class _Day:
         return next(((start, end) for start, end in self.sessions if when < end), None)
 
     # --- what happens ------------------------------------------------------------------------
+    def _poll(self, when, counter, token):
+        if counter in self.idle and self.polls.get(counter) == token:
+            self.idle.discard(counter)
+            self._free(when, counter)
+
+    def _wake(self, when, service):
+        """Idle counters serving `service` look at the queue now (a clerk sees the new number come in)."""
+        for counter in [c for c in self.idle if service in self.settings.counters[c].services]:
+            self.idle.discard(counter)
+            self._push(when + timedelta(seconds=self.random.uniform(5, 30)), "free", counter)
+
     def _arrive(self, when, service, priority):
         ticket = self._do(when, "issue_ticket", service, priority, actor="kiosk:kiosk-1", kiosk="kiosk-1")
+        if ticket:
+            self._wake(when, service)
         if ticket and self.random.random() < CANCEL:
             self._push(when + timedelta(minutes=self.random.uniform(5, 40)), "cancel", ticket["id"])
 
     def _cancel(self, when, ticket_id):
-        self._do(when, "cancel", ticket_id, actor="clerk:" + self.clerk[next(iter(self.settings.counters))])
+        self._do(when, "cancel", ticket_id, actor=self._actor(next(iter(self.settings.counters))))
 
     def _free(self, when, counter):
         session = self._open_session(when)
@@ -175,10 +208,16 @@ class _Day:
             return  # the day is over for this counter
         if when < session[0]:
             return self._push(session[0], "free", counter)  # back from lunch
-        actor = f"clerk:{self.clerk[counter]}"
+        actor = self._actor(counter)
         called = self._do(when, "call_next", counter, actor=actor)
         if called is None:
-            return self._push(when + timedelta(minutes=3), "free", counter)  # nobody waits: look again soon
+            # Nobody waits: the counter is woken by the next citizen it serves (_wake), and looks again in
+            # 20 minutes anyway (a ticket that came back or was transferred). Polling every few minutes
+            # instead made most of a seeded day's engine calls empty ones.
+            self.idle.add(counter)
+            self.order += 1
+            self.polls[counter] = self.order
+            return self._push(when + timedelta(minutes=20), "poll", counter, self.order)
         if self.random.random() < NO_SHOW:
             self._push(when + timedelta(minutes=1), "recall", counter, called["id"])
             return
@@ -186,35 +225,38 @@ class _Day:
         self._push(when + walk, "start", counter, called["id"], called["service"])
 
     def _recall(self, when, counter, ticket_id):
-        actor = f"clerk:{self.clerk[counter]}"
+        actor = self._actor(counter)
         self._do(when, "recall", ticket_id, actor=actor, counter_id=counter)
         self._push(when + timedelta(minutes=2), "no_show", counter, ticket_id)
 
     def _no_show(self, when, counter, ticket_id):
-        self._do(when, "no_show", ticket_id, actor=f"clerk:{self.clerk[counter]}", counter_id=counter)
+        self._do(when, "no_show", ticket_id, actor=self._actor(counter), counter_id=counter)
         if self.random.random() < COMES_BACK:
             self._push(when + timedelta(minutes=self.random.uniform(3, 25)), "return", counter, ticket_id)
         self._push(when + timedelta(seconds=10), "free", counter)
 
     def _return(self, when, counter, ticket_id):
-        self._do(when, "return_ticket", ticket_id, actor=f"clerk:{self.clerk[counter]}")
+        ticket = self._do(when, "return_ticket", ticket_id, actor=self._actor(counter))
+        if ticket:
+            self._wake(when, ticket["service"])
 
     def _start(self, when, counter, ticket_id, service):
-        self._do(when, "start", ticket_id, actor=f"clerk:{self.clerk[counter]}", counter_id=counter)
+        self._do(when, "start", ticket_id, actor=self._actor(counter), counter_id=counter)
         mean = SERVICE_MINUTES.get(service, DEFAULT_MINUTES) * self.scale
         minutes = max(0.5, self.random.gammavariate(4.0, mean / 4.0))
         self._push(when + timedelta(minutes=minutes), "end", counter, ticket_id, service)
 
     def _end(self, when, counter, ticket_id, service):
-        actor = f"clerk:{self.clerk[counter]}"
+        actor = self._actor(counter)
         others = [code for code in self.settings.services if code != service and self.settings.counters_serving(code)]
         if others and self.random.random() < TRANSFER:
-            self._do(when, "transfer", ticket_id, actor=actor, counter_id=counter, service=self.random.choice(others),
-                     note="")
+            to = self.random.choice(others)
+            if self._do(when, "transfer", ticket_id, actor=actor, counter_id=counter, service=to, note=""):
+                self._wake(when, to)
         else:
             ticket = self._do(when, "finish", ticket_id, actor=actor, counter_id=counter)
             if ticket and self.random.random() < RATES:
-                self._rate(when + timedelta(seconds=self.random.uniform(3, 20)), ticket, counter)
+                self._push(when + timedelta(seconds=self.random.uniform(3, 20)), "rate", ticket, counter)
         self._push(when + timedelta(seconds=self.random.uniform(5, 30)), "free", counter)
 
     def _rate(self, when, ticket, counter):

@@ -14,25 +14,16 @@ keyboard mode (the counter page posts what they type to /counter/scan).
 
 from __future__ import annotations
 
-import atexit
 import logging
-import weakref
 from functools import partial
 
 from core import events, lifecycle
 from core.errors import NotFound, QueueError
 from hardware.scanner import ScannerConfig, ScannerReader, parse_ticket_code
+from hardware.stations import ReaderGroup
 
 log = logging.getLogger(__name__)
 SCANNED = "scanned"  # the reason logged with a call made by scanning
-_RUNNING: "weakref.WeakSet[ScannerStation]" = weakref.WeakSet()
-
-
-@atexit.register
-def _stop_running_stations() -> None:
-    """Close the serial ports on a normal exit (a weak set: a station nobody uses may be collected)."""
-    for station in list(_RUNNING):
-        station.stop(timeout=1.0)
 
 
 class ScanRules:
@@ -107,7 +98,7 @@ def _why_not(ticket: dict, counter_id: str) -> tuple[str, str]:
                             "không gọi được bằng máy quét.")
 
 
-class ScannerStation:
+class ScannerStation(ReaderGroup):
     """The serial scanners of config.toml ([[scanners]]): one ScannerReader each, wired to ScanRules.
 
     A scanner's first status after start is not logged: an unplugged scanner at start-up is shown by the
@@ -116,35 +107,15 @@ class ScannerStation:
     """
 
     def __init__(self, engine, scanners, desk=None):
+        super().__init__()
         self.rules = ScanRules(engine, desk)
         self.engine = engine
-        self.entries = []  # (counter id, reader)
-        self._status: dict[int, str] = {}
         for index, scanner in enumerate(scanners):
             config = ScannerConfig(url=scanner.url, baudrate=scanner.baudrate, suffix=scanner.suffix,
                                    prefix=scanner.prefix)
             reader = ScannerReader(config, partial(self._on_scan, scanner.counter),
                                    partial(self._on_status, index, scanner.counter))
             self.entries.append((scanner.counter, reader))
-
-    def start(self) -> None:
-        """Start every reader (each reconnects by itself until stop())."""
-        for _, reader in self.entries:
-            reader.start()
-        _RUNNING.add(self)
-
-    def stop(self, timeout: float = 2.0) -> None:
-        """Stop every reader and close its port."""
-        for _, reader in self.entries:
-            try:
-                reader.stop(timeout)
-            except Exception:  # one stuck reader must not keep the others open
-                log.exception("stopping scanner %s failed", reader.config.url)
-
-    def statuses(self, counter_id: str) -> list[str]:
-        """The state of each scanner of a counter: connected, disconnected, stopped, or starting."""
-        return [self._status.get(index, "starting")
-                for index, (counter, _) in enumerate(self.entries) if counter == counter_id]
 
     # --- reader callbacks (on each reader's thread; the reader logs and swallows what they raise) ---------
     def _on_scan(self, counter_id: str, code: str) -> None:
@@ -162,8 +133,7 @@ class ScannerStation:
                               f"Máy quét của {counter_name} gửi dữ liệu không đọc được. Hãy quét lại.",
                               actor=f"scanner:{counter_id}", reason=detail)
             return
-        previous, self._status[index] = self._status.get(index), kind
-        if kind == "stopped" or previous in (None, "stopped") or previous == kind:
+        if not self.is_news(index, kind):
             return  # start-up and shutdown are not news for the counter's screen
         message = (f"Máy quét mã vạch của {counter_name} đã kết nối lại." if kind == "connected"
                    else f"Máy quét mã vạch của {counter_name} mất kết nối. Kiểm tra dây cáp.")

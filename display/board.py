@@ -66,9 +66,9 @@ def board_figures(display_id: str, lang: str) -> dict:
     return board
 
 
-@blueprint.get("/<display_id>/board")
-def board(display_id: str):
-    """The board's page; display/static/board.js fetches board.json on load and after each change."""
+def board_page(display_id: str, template: str, data_name: str, **extra_config):
+    """A lobby board's page (this one, display/dossier_board.py): its script fetches `data_name` from
+    this display's address; 404 page for an unknown display."""
     settings = centre().settings
     display = settings.displays.get(display_id)
     if display is None:
@@ -76,10 +76,16 @@ def board(display_id: str):
         return _not_found("not_found_text")
     lang = language()
     w = words(WORDS, lang)
-    config = {"display": display.id, "lang": lang, "words": w, "url": f"/display/{display.id}/board.json",
-              "timezone": settings.centre.timezone.key}
-    return render_template("display/board.html", w=w, lang=lang, display=display, config=config,
+    config = {"display": display.id, "lang": lang, "words": w, "url": f"/display/{display.id}/{data_name}",
+              "timezone": settings.centre.timezone.key, **extra_config}
+    return render_template(template, w=w, lang=lang, display=display, config=config,
                            centre_name=settings.centre.name_en if lang == "en" else settings.centre.name)
+
+
+@blueprint.get("/<display_id>/board")
+def board(display_id: str):
+    """The board's page; display/static/board.js fetches board.json on load and after each change."""
+    return board_page(display_id, "display/board.html", "board.json")
 
 
 @blueprint.get("/<display_id>/board.json")

@@ -14,21 +14,19 @@ from __future__ import annotations
 import threading
 import time
 
-from flask import current_app, jsonify, render_template
+from flask import current_app, jsonify
 
 from api import centre
 from blocking import run_blocking
 from core.dossier_views import summarise
 from core.numbering import local_day
-from i18n import language, words
 from dossiers.desk import SourceBusy
 from dossiers.http_source import fetch_summary
 from dossiers.source import SourceUnavailable
 from store import dossiers as stored
 
-from .board import _display
+from .board import _display, board_page
 from .routes import blueprint
-from .words import WORDS
 
 
 def _compute(path: str, today: str) -> dict:
@@ -78,18 +76,8 @@ def dossier_figures(display_id: str) -> dict:
 @blueprint.get("/<display_id>/dossiers")
 def dossier_board(display_id: str):
     """The page; display/static/dossier_board.js fetches dossiers.json on load and on the schedule."""
-    settings = centre().settings
-    display = settings.displays.get(display_id)
-    if display is None:
-        from .routes import _not_found
-        return _not_found("not_found_text")
-    lang = language()
-    w = words(WORDS, lang)
-    config = {"display": display.id, "lang": lang, "words": w, "url": f"/display/{display.id}/dossiers.json",
-              "timezone": settings.centre.timezone.key,
-              "refreshSeconds": min(60, settings.dossiers.board_refresh_seconds)}
-    return render_template("display/dossier_board.html", w=w, lang=lang, display=display, config=config,
-                           centre_name=settings.centre.name_en if lang == "en" else settings.centre.name)
+    return board_page(display_id, "display/dossier_board.html", "dossiers.json",
+                      refreshSeconds=min(60, centre().settings.dossiers.board_refresh_seconds))
 
 
 @blueprint.get("/<display_id>/dossiers.json")

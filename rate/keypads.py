@@ -8,56 +8,30 @@ disconnects or comes back is a `rater_status` event for its counter, like a scan
 
 from __future__ import annotations
 
-import atexit
 import logging
-import weakref
 from functools import partial
 
 from core import events
 from core.errors import QueueError
 from core.rating import Ratings
 from hardware.rater import keypad_reader
+from hardware.stations import ReaderGroup
 
 log = logging.getLogger(__name__)
-_RUNNING: "weakref.WeakSet[RaterStation]" = weakref.WeakSet()
 
 
-@atexit.register
-def _stop_running_stations() -> None:
-    for station in list(_RUNNING):
-        station.stop(timeout=1.0)
-
-
-class RaterStation:
+class RaterStation(ReaderGroup):
     """One reader per [[raters]] keypad, wired to the rating rules. As with scanners, the first state after
     start is not logged (the rating screen asks `statuses()`); changes from then on are events."""
 
     def __init__(self, engine, raters):
+        super().__init__()
         self.engine = engine
         self.ratings = Ratings(engine)
-        self.entries = []  # (counter id, reader)
-        self._status: dict[int, str] = {}
         for index, rater in enumerate(raters):
             reader = keypad_reader(rater.url, rater.baudrate, partial(self._on_press, rater.counter, rater.buttons),
                                    partial(self._on_status, index, rater.counter))
             self.entries.append((rater.counter, reader))
-
-    def start(self) -> None:
-        for _, reader in self.entries:
-            reader.start()
-        _RUNNING.add(self)
-
-    def stop(self, timeout: float = 2.0) -> None:
-        for _, reader in self.entries:
-            try:
-                reader.stop(timeout)
-            except Exception:
-                log.exception("stopping rating keypad %s failed", reader.config.url)
-
-    def statuses(self, counter_id: str) -> list[str]:
-        """The state of each keypad of a counter: connected, disconnected, stopped, or starting."""
-        return [self._status.get(index, "starting")
-                for index, (counter, _) in enumerate(self.entries) if counter == counter_id]
 
     # --- reader callbacks (on each reader's thread; the reader logs and swallows what they raise) ---------
     def _on_press(self, counter_id: str, buttons: int, button: int | None, _text: str) -> None:
@@ -74,8 +48,7 @@ class RaterStation:
         if kind == "rejected":
             log.warning("rating keypad at counter %s: %s", counter_id, detail)
             return
-        previous, self._status[index] = self._status.get(index), kind
-        if kind == "stopped" or previous in (None, "stopped") or previous == kind:
+        if not self.is_news(index, kind):
             return
         counter_name = self.engine.settings.counters[counter_id].name
         message = (f"Bàn phím đánh giá của {counter_name} đã kết nối lại." if kind == "connected"

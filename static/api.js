@@ -27,3 +27,17 @@ export async function api(method, path, body, { token, headers: extra = {} } = {
   if (!response.ok) throw new ApiError(response.status, data.error || "http_error", data.message || response.statusText);
   return data;
 }
+
+// A paired device screen (kiosk, rating tablet): ?token=… is taken once into localStorage under
+// `storageKey` and removed from the address bar, so it never shows on screen or in the history.
+export function takeToken(storageKey) {
+  const params = new URLSearchParams(location.search);
+  if (params.has("token")) {
+    const given = params.get("token").trim();
+    if (given) localStorage.setItem(storageKey, given);
+    params.delete("token");
+    const rest = params.toString();
+    history.replaceState(null, "", location.pathname + (rest ? `?${rest}` : ""));
+  }
+  return localStorage.getItem(storageKey);
+}

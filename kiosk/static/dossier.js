@@ -3,6 +3,7 @@
 // POST /kiosk/<id>/dossier; the answer is drawn with textContent only (it comes from another system).
 import { api } from "/static/api.js";
 import { $, config, state, word } from "./common.js";
+import { buildKeyboard } from "./search.js";
 
 const ROWS = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm.-"];
 const LONGEST_BOX = 64;      // what the box holds; the server refuses codes over dossiers.max_length
@@ -25,31 +26,6 @@ function typeKey(key) {
   if (key === "delete") state.dossierCode = state.dossierCode.slice(0, -1);
   else if (state.dossierCode.length < LONGEST_BOX) state.dossierCode += key.toUpperCase();
   drawBox();
-}
-
-function buildKeyboard() {
-  const container = $("dossier-keyboard");
-  container.replaceChildren();
-  const addKey = (row, label, value, className = "key") => {
-    const key = document.createElement("button");
-    key.type = "button";
-    key.className = className;
-    key.textContent = label;
-    key.dataset.key = value;
-    key.addEventListener("click", () => typeKey(value));
-    row.append(key);
-    return key;
-  };
-  for (const letters of ROWS) {
-    const row = document.createElement("div");
-    row.className = "key-row";
-    for (const letter of letters) addKey(row, letter.toUpperCase(), letter);
-    container.append(row);
-  }
-  const last = document.createElement("div");
-  last.className = "key-row";
-  addKey(last, "", "delete", "key wide").dataset.word = "keyboard_delete";
-  container.append(last);
 }
 
 export function openDossier(code = "") {
@@ -142,7 +118,7 @@ export function wireDossier(given) {  // given: { show, goHome, issueService }
   state.dossier = null;
   $("open-dossier").hidden = !dossierEnabled();
   if (!dossierEnabled()) return;
-  buildKeyboard();
+  buildKeyboard($("dossier-keyboard"), typeKey, { rows: ROWS, space: false });
   $("open-dossier").addEventListener("click", () => openDossier(""));
   $("dossier-lookup").addEventListener("click", lookUp);
   $("dossier-again").addEventListener("click", () => openDossier(""));

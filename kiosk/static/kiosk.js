@@ -1,7 +1,7 @@
 // The kiosk screen: lĩnh vực → thủ tục in two taps, an optional priority step, the number with its QR
 // code, and the printer's outcome from the realtime feed. Every text set with textContent (names come
 // from config.toml); the page has no links, so a citizen cannot wander off it.
-import { api } from "/static/api.js";
+import { api, takeToken } from "/static/api.js";
 import { followCentre, showConnection } from "/static/feed.js";
 import { $, QUEUE_KINDS, TOKEN_KEY, closeMessage, config, element, nameOf, serviceByCode, showMessage, state,
          word } from "./common.js";
@@ -11,17 +11,6 @@ import { renderDossier, wireDossier } from "./dossier.js";
 import { waitWords } from "/static/wording.js";
 
 // --- pairing: ?token=… once, then localStorage; the address bar never keeps the token --------------
-function takeToken() {
-  const params = new URLSearchParams(location.search);
-  if (params.has("token")) {
-    const given = params.get("token").trim();
-    if (given) localStorage.setItem(TOKEN_KEY, given);
-    params.delete("token");
-    const rest = params.toString();
-    history.replaceState(null, "", location.pathname + (rest ? `?${rest}` : ""));
-  }
-  return localStorage.getItem(TOKEN_KEY);
-}
 
 function showUnpaired(problem) {
   $("unpaired-problem").hidden = !problem;
@@ -330,7 +319,7 @@ function wire() {
 }
 
 wire();
-state.token = takeToken();
+state.token = takeToken(TOKEN_KEY);
 if (!state.token) {
   showUnpaired(false);
 } else {

@@ -18,8 +18,9 @@ export function matchServices(services, query) {
   });
 }
 
-// Draw the keyboard into `container`; onKey receives a letter, " " or "delete".
-export function buildKeyboard(container, onKey) {
+// Draw the keyboard into `container`; onKey receives a key of `rows`, " " (when `space`) or "delete".
+// The dossier lookup uses it too, with digits and no space bar (dossier.js).
+export function buildKeyboard(container, onKey, { rows = ROWS, space = true } = {}) {
   container.replaceChildren();
   const addKey = (row, label, value, className = "key") => {
     const key = document.createElement("button");
@@ -31,7 +32,7 @@ export function buildKeyboard(container, onKey) {
     row.append(key);
     return key;
   };
-  for (const letters of ROWS) {
+  for (const letters of rows) {
     const row = document.createElement("div");
     row.className = "key-row";
     for (const letter of letters) addKey(row, letter.toUpperCase(), letter);
@@ -39,8 +40,7 @@ export function buildKeyboard(container, onKey) {
   }
   const last = document.createElement("div");
   last.className = "key-row";
-  const space = addKey(last, "", " ", "key wide");
-  space.dataset.word = "keyboard_space";
+  if (space) addKey(last, "", " ", "key wide").dataset.word = "keyboard_space";
   const remove = addKey(last, "", "delete", "key wide");
   remove.dataset.word = "keyboard_delete";
   container.append(last);

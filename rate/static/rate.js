@@ -1,7 +1,7 @@
 // The rating screen beside a counter: idle it shows the counter and the clerk; when the clerk finishes a
 // ticket it asks the citizen, for rating.seconds, with one large button per level (keys 1–N of a USB
 // keypad in keyboard mode do the same); a low rating may add reasons. Every text is set with textContent.
-import { api } from "/static/api.js";
+import { api, takeToken } from "/static/api.js";
 import { followCentre, showConnection } from "/static/feed.js";
 
 const config = JSON.parse(document.getElementById("rate-config").textContent);
@@ -18,17 +18,6 @@ function word(key, values = {}) {
 }
 const rating = () => state.data.rating[state.lang];
 
-function takeToken() {
-  const params = new URLSearchParams(location.search);
-  if (params.has("token")) {
-    const given = params.get("token").trim();
-    if (given) localStorage.setItem(TOKEN_KEY, given);
-    params.delete("token");
-    const rest = params.toString();
-    history.replaceState(null, "", location.pathname + (rest ? `?${rest}` : ""));
-  }
-  return localStorage.getItem(TOKEN_KEY);
-}
 
 function show(screen) {
   state.screen = screen;
@@ -249,7 +238,7 @@ $("lang").addEventListener("click", () => {
 });
 document.addEventListener("contextmenu", (event) => event.preventDefault());
 
-state.token = takeToken();
+state.token = takeToken(TOKEN_KEY);
 if (!state.token) {
   showUnpaired(false);
 } else {

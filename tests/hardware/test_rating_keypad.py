@@ -99,16 +99,18 @@ def test_a_pty_keypad_rates_the_ticket_just_finished_and_survives_a_replug(serve
         assert feed.wait_for(lambda f: f.snapshot is not None)
         wait_until(lambda: keypad_states(server) == ["connected"], "the keypad to connect")
 
+        before = feed.events[-1]["seq"] if feed.events else 0
         first = finish_one(server)
-        seq = feed.events[-1]["seq"] if feed.events else 0
+        seq = wait_for_event(feed, "finished", before)["seq"]   # the feed has caught up with the finish
         keypads[0].send(press_frame(2))
         rated = wait_for_event(feed, "rated", seq)
         assert rated["counter"] == "1" and rated["ticket_id"] is None and rated["details"] == {}  # anonymous feed
         assert ratings_in_database(server) == [(first["id"], "rater:1", 2)]
 
         # Noise, a digit beyond the buttons, a bounce: nothing; then a real press rates the next ticket.
+        before = feed.events[-1]["seq"]
         second = finish_one(server)
-        seq = feed.events[-1]["seq"]
+        seq = wait_for_event(feed, "finished", before)["seq"]   # the feed has caught up with the finish
         keypads[0].send(b"\x00\xffjunk\r" + b"R9\r" + b"X" * 40 + b"\r\n" + press_frame(4) + press_frame(4))
         wait_for_event(feed, "rated", seq)
         token = urlsplit(second["status_url"]).path.rsplit("/", 1)[1]

@@ -79,7 +79,12 @@ def test_a_stuck_file_printer_leaves_the_server_answering(tmp_path):
                 pass
             return print_outcomes(server.db, stuck["id"])
         assert poll_until(drained, what="the stuck ticket's outcome") == ["printed"]
-        assert decode_raster(bytes(received))  # the whole ticket reached the printer
+        # "printed" is recorded once the last write returned, which can be before this end has read the
+        # FIFO's buffer: read on until the whole ticket is here.
+        def whole_ticket():
+            drained()
+            return decode_raster(bytes(received))
+        assert poll_until(whole_ticket, what="the rest of the ticket's bytes")  # the whole ticket reached the printer
     finally:
         server.stop()
         os.close(reader)
