@@ -209,6 +209,28 @@ MIGRATIONS: list[tuple[str, str]] = [
             seq INTEGER NOT NULL                          -- every event up to here is in report_facts
         );
     """),
+    ("dossiers read from the một cửa điện tử system, and each import of them", """
+        -- A copy of what the province's system says (README "Hồ sơ (dossiers)"); we never own a dossier.
+        -- Only a masked name is kept; phone and e-mail only for the "kết quả đã có" notification.
+        CREATE TABLE IF NOT EXISTS dossiers (
+            code TEXT PRIMARY KEY,
+            procedure TEXT NOT NULL, grp TEXT NOT NULL,
+            received TEXT NOT NULL, due TEXT NOT NULL,    -- ISO dates
+            status TEXT NOT NULL CHECK (status IN ('processing', 'supplement', 'ready', 'returned', 'overdue')),
+            step TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '', masked_name TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', resolved TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,                         -- import | http
+            first_seen TEXT NOT NULL, updated_at TEXT NOT NULL,   -- UTC ISO-8601
+            ready_at TEXT                                 -- UTC: when we first saw it "đã có kết quả"
+        );
+        CREATE INDEX IF NOT EXISTS dossiers_ready ON dossiers (ready_at);
+        CREATE TABLE IF NOT EXISTS dossier_imports (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL, file TEXT NOT NULL,
+            rows INTEGER NOT NULL, added INTEGER NOT NULL, changed INTEGER NOT NULL, unchanged INTEGER NOT NULL,
+            errors TEXT NOT NULL                          -- JSON [[line, message], …]
+        );
+    """),
     ("notifications: the outbox, phone numbers of the day, webhook cursors", """
         -- One row per SMS or e-mail to send (notify/outbox.py sends them off the request path). A row is
         -- pending until sent, or dead (a dead letter: server.py list-dead-letters) after its last attempt.
@@ -247,28 +269,6 @@ MIGRATIONS: list[tuple[str, str]] = [
             last_error TEXT, updated_at TEXT,
             mark TEXT                                     -- a position that is not a seq: the dossiers'
                                                           -- ready_at handled last ("dossiers_ready")
-        );
-    """),
-    ("dossiers read from the một cửa điện tử system, and each import of them", """
-        -- A copy of what the province's system says (README "Hồ sơ (dossiers)"); we never own a dossier.
-        -- Only a masked name is kept; phone and e-mail only for the "kết quả đã có" notification.
-        CREATE TABLE IF NOT EXISTS dossiers (
-            code TEXT PRIMARY KEY,
-            procedure TEXT NOT NULL, grp TEXT NOT NULL,
-            received TEXT NOT NULL, due TEXT NOT NULL,    -- ISO dates
-            status TEXT NOT NULL CHECK (status IN ('processing', 'supplement', 'ready', 'returned', 'overdue')),
-            step TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '', masked_name TEXT NOT NULL DEFAULT '',
-            phone TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', resolved TEXT NOT NULL DEFAULT '',
-            source TEXT NOT NULL,                         -- import | http
-            first_seen TEXT NOT NULL, updated_at TEXT NOT NULL,   -- UTC ISO-8601
-            ready_at TEXT                                 -- UTC: when we first saw it "đã có kết quả"
-        );
-        CREATE INDEX IF NOT EXISTS dossiers_ready ON dossiers (ready_at);
-        CREATE TABLE IF NOT EXISTS dossier_imports (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            at TEXT NOT NULL, file TEXT NOT NULL,
-            rows INTEGER NOT NULL, added INTEGER NOT NULL, changed INTEGER NOT NULL, unchanged INTEGER NOT NULL,
-            errors TEXT NOT NULL                          -- JSON [[line, message], …]
         );
     """),
 ]
