@@ -106,19 +106,21 @@ def phone_changes(connection, ticket_id: int) -> int:
 
 
 def forget_phone(connection, ticket_id: int) -> bool:
-    return connection.execute("DELETE FROM notify_phones WHERE ticket_id = ?", (ticket_id,)).rowcount > 0
+    """Erase the number at once; the row stays, empty, so its count of changes still limits the ticket."""
+    return connection.execute("UPDATE notify_phones SET phone = '' WHERE ticket_id = ? AND phone != ''",
+                              (ticket_id,)).rowcount > 0
 
 
 def phone_of(connection, ticket_id: int) -> dict | None:
-    row = connection.execute("SELECT phone, day, ahead_sent FROM notify_phones WHERE ticket_id = ?",
+    row = connection.execute("SELECT phone, day, ahead_sent FROM notify_phones WHERE ticket_id = ? AND phone != ''",
                              (ticket_id,)).fetchone()
     return {"phone": row[0], "day": row[1], "ahead_sent": bool(row[2])} if row else None
 
 
 def phones_waiting(connection, day: str) -> list[tuple[int, str]]:
     """(ticket_id, phone) of the day's tickets whose "còn N người" has not gone yet."""
-    return connection.execute("SELECT ticket_id, phone FROM notify_phones WHERE day = ? AND ahead_sent = 0",
-                              (day,)).fetchall()
+    return connection.execute("SELECT ticket_id, phone FROM notify_phones WHERE day = ? AND ahead_sent = 0 "
+                              "AND phone != ''", (day,)).fetchall()
 
 
 def mark_ahead_sent(connection, ticket_id: int) -> None:

@@ -149,6 +149,8 @@ def test_phone_field_refuses_bad_input_with_vietnamese_messages(tmp_path, gatewa
         assert requests.delete(url, json={}, timeout=10).json() == {"forgotten": True}
         page = requests.get(f"{server.url}/t/{token_of(ticket)}", timeout=10).text
         assert "sms-form" in page and "09******21" not in page
+        assert leave_phone(server, ticket, "0987654322").status_code == 201    # the third time
+        assert leave_phone(server, ticket, "0987654323").status_code == 429    # erasing does not reset the count
         serve_next(server)
         assert leave_phone(server, ticket).json()["error"] == "ticket_closed"
     finally:
