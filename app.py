@@ -142,6 +142,9 @@ def create_app(settings: Settings, db_path: str, *, clock=None, async_mode: str 
     # The live monitor and its wait-target alerts, computed once per burst of events (monitoring.py).
     from monitoring import MonitorHub, device_statuses
     app.extensions["xephang_monitor"] = MonitorHub(app, socketio, engine, realtime, device_statuses(app)).start()
+    # SMS, e-mail and webhooks, sent by background tasks from an outbox in SQLite (notify/, [notify]).
+    import notify
+    notify.register(app)
     return app
 
 

@@ -6,6 +6,7 @@ staff LAN (kiosks, counters, displays, sign-in, the API); the public listener se
 
     GET /t/<token>, /t/<token>/state, /t/<token>/qr.svg     the status page, its JSON, its QR code
     GET and POST /t/<token>/rating                           the citizen's rating, once the ticket is done
+    POST and DELETE /t/<token>/phone                         the phone number for SMS (kiosk/status_phone.py)
     the page's CSS and JavaScript (PUBLIC_FILES)             nothing else from /static or /kiosk-static
     /socket.io/                                              where realtime.on_connect accepts only
                                                              clients that follow a ticket ({"ticket": token})
@@ -26,7 +27,8 @@ PUBLIC_MARK = "xephang.public_side"
 
 PUBLIC_ENDPOINTS = frozenset({"status.page", "status.state", "status.qr_code", "status.rating"})
 # The only writes a phone may make: (endpoint, method). Everything else on this side only reads.
-PUBLIC_WRITES = frozenset({("status.rate", "POST")})
+PUBLIC_WRITES = frozenset({("status.rate", "POST"), ("status.leave_phone", "POST"),
+                           ("status.forget_phone", "DELETE")})
 # (endpoint, filename) of the static files the status page loads (kiosk/templates/kiosk/status.html and
 # the modules it imports); tests/browser/test_public_side.py fails if the page needs one more.
 PUBLIC_FILES = frozenset({("static", "xh.css"), ("static", "feed.js"), ("static", "vendor/socket.io.min.js"),

@@ -11,6 +11,7 @@
     python server.py --db PATH backup FILE [--overwrite]       a verified copy, safe while the server runs
     python server.py --config FILE --db PATH free-counter ID                      end a clerk's claim
     python server.py --config FILE --db PATH seed-history --days N [--per-day M]  past days for the demo
+    python server.py --config FILE --db PATH list-dead-letters | retry-dead-letters   notifications' outbox
     python server.py --config FILE --db PATH import-dossiers FILE.csv|FILE.xlsx    dossiers ([dossiers])
 
 Production serving: one process, gevent's WSGI server (pywsgi) with WebSocket through simple-websocket.
@@ -94,6 +95,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     history.add_argument("--today", action="store_true",
                          help="also play today up to now, by the counters' device tokens (a demo that opens "
                               "on a lobby at work)")
+    dead = commands.add_parser("list-dead-letters", help="messages given up on, the outbox's counts and each "
+                               "webhook receiver's progress (README \"Notifications\")")
+    dead.add_argument("--limit", type=int, default=200, help="newest first, at most this many (default 200)")
+    commands.add_parser("retry-dead-letters", help="give today's dead letters one more round of attempts")
     dossiers = commands.add_parser("import-dossiers", help="import a CSV or XLSX export of dossiers ([dossiers]); "
                                    "bad rows are listed with their line numbers, the rest imported")
     dossiers.add_argument("file")
@@ -220,6 +225,9 @@ def _manage(args, settings, store, access) -> int:
         print(f"counter {args.id}: " + (f"freed (was {clerk})" if clerk else "no clerk was signed in"))
     elif command == "seed-history":
         return seed_history(args, settings, store)
+    elif command in ("list-dead-letters", "retry-dead-letters"):
+        from notify import cli
+        return cli.list_dead_letters(store, args.limit) if command == "list-dead-letters" else cli.retry_dead_letters(store)
     elif command == "import-dossiers":
         return import_dossiers(args, settings, store)
     elif command == "seed-demo":  # the demo's own logins: not a change anyone made, so not in the change log

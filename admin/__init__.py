@@ -48,6 +48,7 @@ PAGES = (
     "hours",      # giờ làm việc, ngày nghỉ lễ, làm bù
     "policy",     # chính sách hàng đợi
     "reports",
+    "notifications",  # tin nhắn: the outbox's dead letters, the webhooks' lag (notify/)
 )
 
 

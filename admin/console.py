@@ -27,8 +27,8 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin", template_folder="t
 
 CONSOLE_ROLES = ("admin", "manager")
 # The menu's order, whatever order the page modules are imported in (issue 11, "The console").
-NAV_ORDER = ("monitor", "catalogue", "counters", "hours", "policy", "notices", "reports", "users", "devices",
-             "history")
+NAV_ORDER = ("monitor", "catalogue", "counters", "hours", "policy", "notices", "reports", "notifications", "users",
+             "devices", "history")
 
 
 @dataclass(frozen=True)

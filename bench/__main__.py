@@ -9,7 +9,7 @@ import sys
 BENCHMARKS = {"issue": "bench.issue", "fanout": "bench.fanout", "print": "bench.print", "storage": "bench.storage",
               "signin_flood": "bench.signin_flood", "waiting": "bench.waiting",
               "monitor": "bench.monitor",
-              "reports": "bench.reports", "eta": "bench.eta"}
+              "reports": "bench.reports", "eta": "bench.eta", "notify": "bench.notify"}
 
 
 def main(argv: list[str] | None = None) -> int:

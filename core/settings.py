@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config_reader import IDENTIFIER, ConfigError, Table, parse_sessions, unique
+from .notify_settings import NotifyOptions, parse_notify
 from .dossier_settings import DossierOptions, parse_dossiers
 from .security_settings import Security, parse_security
 from .rating_settings import Rater, RatingOptions, parse_raters, parse_rating
@@ -168,6 +169,7 @@ class Settings:
     closures: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     rating: RatingOptions = RatingOptions()
     raters: tuple[Rater, ...] = ()
+    notify: NotifyOptions = NotifyOptions()  # [notify]: SMS, e-mail, webhooks (core/notify_settings.py)
     dossiers: DossierOptions = DossierOptions()
 
     def counters_serving(self, service_code: str) -> list[Counter]:
@@ -306,6 +308,7 @@ def parse_settings(data: dict) -> Settings:
     security = parse_security(root.table("security", required=False))
     rating = parse_rating(root.table("rating", required=False))
     raters = parse_raters(root.tables("raters", required=False), counters_by_id, rating)
+    notify = parse_notify(root.table("notify", required=False))
     dossiers = parse_dossiers(root.table("dossiers", required=False), services, counters_by_id)
     root.finish()
     return Settings(centre=centre, hours=hours, policy=policy, priority_groups=priority_groups,
@@ -313,7 +316,7 @@ def parse_settings(data: dict) -> Settings:
                     kiosks=unique(kiosks, "kiosk", "kiosks"),
                     displays=unique(displays, "display", "displays"), scanners=tuple(scanners),
                     voice=voice, display=display, kiosk=kiosk_options, security=security,
-                    rating=rating, raters=raters, dossiers=dossiers)
+                    rating=rating, raters=raters, notify=notify, dossiers=dossiers)
 
 
 def load_settings(path: str | Path) -> Settings:

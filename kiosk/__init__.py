@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     """Add the kiosk's pages and API, its rate limit and its printers to a centre's app."""
     from . import dossiers  # noqa: F401  ("Tra cứu hồ sơ" joins the kiosk blueprint)
     from .routes import blueprint as kiosk_blueprint
+    from . import status_phone  # noqa: F401  (its routes join the status blueprint before it registers)
     from .status import blueprint as status_blueprint
 
     centre = app.extensions["xephang"]

@@ -15,7 +15,7 @@ Kept under 100 KB in total: no web font (system fonts only), socket.io's client 
 from __future__ import annotations
 
 import qrcode
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from markupsafe import escape
 
 from api import centre
@@ -55,7 +55,8 @@ def page(token: str):
                   "returnMinutes": settings.policy.no_show_return_minutes,
                   "ratingUrl": url_for(".rating", token=token),
                   "timezone": settings.centre.timezone.key, "words": words(STATUS_WORDS, lang),
-                  "waitWords": wording.catalogue(lang)}
+                  "waitWords": wording.catalogue(lang), "phoneUrl": url_for(".leave_phone", token=token),
+                  **_phone_field(ticket)}
         wait = (wording.wait_words(ticket["position"], ticket["eta_minutes"], lang, low=ticket.get("eta_low"),
                                    high=ticket.get("eta_high"))
                 if ticket.get("position") is not None else None)
@@ -68,6 +69,15 @@ def page(token: str):
     if request.args.get("lang") in ("vi", "en"):
         response.set_cookie("lang", request.args["lang"], max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+def _phone_field(ticket: dict) -> dict:
+    """Whether the page offers the phone field ([notify.sms] configured) and the number left, masked."""
+    notifications = current_app.extensions.get("xephang_notify")
+    if notifications is None or not notifications.phones:
+        return {"phones": False, "phoneMasked": None}
+    return {"phones": True, "phoneMasked": notifications.phone_masked(ticket["id"]),
+            "smsAhead": centre().settings.notify.ahead}
 
 
 @blueprint.get("/t/<token>/state")

@@ -231,6 +231,46 @@ MIGRATIONS: list[tuple[str, str]] = [
             errors TEXT NOT NULL                          -- JSON [[line, message], …]
         );
     """),
+    ("notifications: the outbox, phone numbers of the day, webhook cursors", """
+        -- One row per SMS or e-mail to send (notify/outbox.py sends them off the request path). A row is
+        -- pending until sent, or dead (a dead letter: server.py list-dead-letters) after its last attempt.
+        CREATE TABLE IF NOT EXISTS notify_outbox (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+            recipient TEXT NOT NULL,                      -- 0912345678 or an address; masked after its day
+            subject TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL,
+            kind TEXT NOT NULL,                           -- ahead, called, result_ready
+            ref TEXT NOT NULL UNIQUE,                     -- what it is about, once ("called:12:345")
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            day TEXT NOT NULL,                            -- local date it was queued
+            created_at TEXT NOT NULL, next_at TEXT NOT NULL,
+            expires_at TEXT,                              -- not sent by then: dead (a late "còn 3 người" is useless)
+            sent_at TEXT, last_error TEXT
+        );
+        CREATE INDEX IF NOT EXISTS notify_outbox_due ON notify_outbox (state, channel, next_at);
+        CREATE INDEX IF NOT EXISTS notify_outbox_recipient ON notify_outbox (recipient, sent_at);
+        -- The phone number a citizen left on the status page: for that ticket, for that day only.
+        CREATE TABLE IF NOT EXISTS notify_phones (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets (id),
+            phone TEXT NOT NULL,
+            day TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            changes INTEGER NOT NULL DEFAULT 1,
+            ahead_sent INTEGER NOT NULL DEFAULT 0
+        );
+        -- How far each reader of the event log has come: "queue" (the queue's messages) and
+        -- "webhook:<url>" (what that receiver has acknowledged, in seq order).
+        CREATE TABLE IF NOT EXISTS notify_cursors (
+            name TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,          -- failed deliveries in a row (webhooks)
+            last_error TEXT, updated_at TEXT,
+            mark TEXT                                     -- a position that is not a seq: the dossiers'
+                                                          -- ready_at handled last ("dossiers_ready")
+        );
+    """),
 ]
 
 

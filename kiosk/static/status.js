@@ -36,6 +36,7 @@ function render() {
   $("eta").textContent = waiting ? wait.wait_short : "—";
   // Sound and vibration are offered only while a call can still come: not once the ticket is done.
   $("alerts").hidden = !CALL_CAN_COME.has(ticket.status);
+  if ($("sms")) $("sms").hidden = !CALL_CAN_COME.has(ticket.status);
   const service = config.lang === "en" ? ticket.service_name_en : ticket.service_name;
   $("note").textContent = word(`note_${ticket.status}`, { counter: counterPhrase(ticket), service,
                                                            minutes: config.returnMinutes });
@@ -201,6 +202,50 @@ $("called-ok").addEventListener("click", () => {
   $("called").dataset.dismissed = callKey();
   $("called").hidden = true;
 });
+
+// --- the phone field for SMS: the number goes to this page's own address, never on the socket -----------
+async function sendPhone(method, payload) {
+  const response = await fetch(config.phoneUrl, {
+    method, cache: "no-store", headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: JSON.stringify(payload),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.message || "sms_error");
+  return answer;
+}
+
+function smsResult(text, error = false) {
+  $("sms-result").hidden = false;
+  $("sms-result").textContent = text;
+  $("sms-result").classList.toggle("error", error);
+}
+
+if (config.phones) {
+  $("sms-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("sms-send").disabled = true;
+    try {
+      const answer = await sendPhone("POST", { phone: $("sms-phone").value, consent: $("sms-consent").checked });
+      $("sms-form").hidden = true;
+      $("sms-phone").value = "";
+      $("sms-forget").hidden = false;
+      smsResult(word("sms_saved", { phone: answer.phone }));
+    } catch (error) {
+      smsResult(config.lang === "vi" && error.message !== "sms_error" ? error.message : word("sms_error"), true);
+    }
+    $("sms-send").disabled = false;
+  });
+  $("sms-forget").addEventListener("click", async () => {
+    try {
+      await sendPhone("DELETE", {});
+      $("sms-forget").hidden = true;
+      $("sms-form").hidden = false;
+      smsResult(word("sms_forgotten"));
+    } catch (error) {
+      smsResult(word("sms_error"), true);
+    }
+  });
+}
 
 render();
 loadRating();

@@ -71,6 +71,10 @@ RULES: dict[str, dict] = {
     "GET /t/<token>": everyone(),
     "GET /t/<token>/state": everyone(),
     "GET /t/<token>/qr.svg": everyone(),
+    # --- notifications: the status page's phone field (kiosk/status_phone.py) ------------------------
+    "POST /t/<token>/phone": everyone(),            # the ticket's token is the key, like the page
+    "DELETE /t/<token>/phone": everyone(),
+    "GET /admin/notifications": console("manager", "admin"),   # dead letters (masked), webhooks' lag
     # --- counter/ ---------------------------------------------------------------------------------
     "GET /counter/login": everyone(),
     "GET /counter": {**everyone(), **{caller: LOGIN for caller in CALLERS if caller != "clerk"}},
