@@ -313,11 +313,17 @@ listenForKeys({ shortcuts, onScan: scanned,
                 onDropped: (keys) => notice(words.keys_dropped.replace("{keys}", keys.toUpperCase().split("").join(" + ")), "error") });
 
 // --- sign-out, clock, start ---------------------------------------------------------------------------
+let signingOut = false;  // our own sign-out also ends the socket: that is no "session ended" news
 $("sign-out").addEventListener("click", async () => {
+  signingOut = true;
   try {
     await api("DELETE", "/api/session");
   } catch (error) {
-    if (error.status !== 401) { notice(`${words.sign_out_failed}: ${errorText(error, words)}`, "error"); return; }
+    if (error.status !== 401) {
+      signingOut = false;
+      notice(`${words.sign_out_failed}: ${errorText(error, words)}`, "error");
+      return;
+    }
   }
   window.location.assign("/counter/login");
 });
@@ -326,7 +332,7 @@ setInterval(draw, 20000);  // the waits grow while nothing happens
 
 // A session that ended (sign-out in another tab, password or role changed, account disabled, shift over)
 // goes back to the sign-in page instead of showing errors on every button.
-const signInAgain = () => window.location.assign("/counter/login?ended=1");
+const signInAgain = () => { if (!signingOut) window.location.assign("/counter/login?ended=1"); };
 window.addEventListener("xh:session-ended", signInAgain);
 
 const socket = followCentre({
