@@ -93,27 +93,39 @@ def _printed(db) -> int:
         return connection.execute("SELECT count(*) FROM events WHERE kind IN ('printed', 'print_failed')").fetchone()[0]
 
 
+def issue_load(port: int, tickets: int, clients: int, processes: int) -> dict:
+    """`tickets` POST /api/tickets by `clients` keep-alive clients in `processes` processes, all started
+    at once: tickets, tickets/s, issue p50/p99 (ms), non-201 answers, and when issuing began and ended
+    (perf_counter). bench notify measures its load with this too."""
+    context = multiprocessing.get_context("fork")
+    results, start = context.Queue(), context.Event()
+    threads, per_thread = clients // processes, tickets // clients
+    workers = [context.Process(target=_issue_worker, args=(port, threads, per_thread, start, results))
+               for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    began = time.perf_counter()
+    start.set()
+    latencies, statuses = [], []
+    for _ in workers:
+        mine, codes = results.get(timeout=600)
+        latencies += mine
+        statuses += codes
+    seconds = time.perf_counter() - began
+    for worker in workers:
+        worker.join()
+    return {"tickets": len(latencies), "tickets_per_s": round(len(latencies) / seconds, 1),
+            "issue_p50_ms": round(percentile(latencies, 0.5) * 1000, 2),
+            "issue_p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+            "non_201": sum(1 for s in statuses if s != 201), "issue_began": began, "issue_ended": began + seconds}
+
+
 def run_once(async_mode: str, tickets: int, clients: int, processes: int, printing: bool = False) -> dict:
     context = multiprocessing.get_context("fork")
     with BenchServer(async_mode, printing=printing) as server:
-        results, start = context.Queue(), context.Event()
-        threads = clients // processes
-        per_thread = tickets // clients
-        workers = [context.Process(target=_issue_worker, args=(server.port, threads, per_thread, start, results))
-                   for _ in range(processes)]
-        for worker in workers:
-            worker.start()
-        began = time.perf_counter()
-        start.set()
-        issue_latencies, statuses = [], []
-        for _ in workers:
-            latencies, codes = results.get(timeout=600)
-            issue_latencies += latencies
-            statuses += codes
-        issue_seconds = time.perf_counter() - began
+        issued = issue_load(server.port, tickets, clients, processes)
         printed_by_then = _printed(server.db)
-        for worker in workers:
-            worker.join()
+        results = context.Queue()
 
         # Calls: all 10 counters (split over the processes) drain the queue for at most 10 s.
         counters = [str(c) for c in range(1, 11)]
@@ -139,10 +151,8 @@ def run_once(async_mode: str, tickets: int, clients: int, processes: int, printi
     return {
         "benchmark": "issue", "async_mode": async_mode, "printing": printing, "clients": clients,
         "printed_when_issue_ended": printed_by_then,
-        "tickets": len(issue_latencies), "tickets_per_s": round(len(issue_latencies) / issue_seconds, 1),
-        "issue_p50_ms": round(percentile(issue_latencies, 0.5) * 1000, 2),
-        "issue_p99_ms": round(percentile(issue_latencies, 0.99) * 1000, 2),
-        "non_201": sum(1 for s in statuses if s != 201), "duplicates": rows - distinct,
+        **{key: issued[key] for key in ("tickets", "tickets_per_s", "issue_p50_ms", "issue_p99_ms", "non_201")},
+        "duplicates": rows - distinct,
         "calls": len(call_latencies), "calls_per_s": round(len(call_latencies) / call_seconds, 1),
         "next_p50_ms": round(percentile(call_latencies, 0.5) * 1000, 2),
         "next_p99_ms": round(percentile(call_latencies, 0.99) * 1000, 2),

@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.issue import _issue_worker, percentile
+from bench.issue import issue_load, percentile
 from bench.report import median_line
 from bench.server import ROOT, BenchServer, quiet_kiosks_text, roomy_caps_text
 
@@ -148,30 +148,6 @@ def _post(connection, path: str, token: str | None, body=None) -> tuple[int, dic
     response = connection.getresponse()
     data = response.read()
     return response.status, json.loads(data) if data else None
-
-
-def issue_load(port: int, tickets: int, clients: int, processes: int) -> dict:
-    context = multiprocessing.get_context("fork")
-    results, start = context.Queue(), context.Event()
-    threads, per_thread = clients // processes, tickets // clients
-    workers = [context.Process(target=_issue_worker, args=(port, threads, per_thread, start, results))
-               for _ in range(processes)]
-    for worker in workers:
-        worker.start()
-    began = time.perf_counter()
-    start.set()
-    latencies, statuses = [], []
-    for _ in workers:
-        mine, codes = results.get(timeout=600)
-        latencies += mine
-        statuses += codes
-    seconds = time.perf_counter() - began
-    for worker in workers:
-        worker.join()
-    return {"tickets": len(latencies), "tickets_per_s": round(len(latencies) / seconds, 1),
-            "issue_p50_ms": round(percentile(latencies, 0.5) * 1000, 2),
-            "issue_p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
-            "non_201": sum(1 for s in statuses if s != 201), "issue_began": began, "issue_ended": began + seconds}
 
 
 def calls_to_display(port: int, url: str, ticket_ids: list[int]) -> list[float]:
