@@ -185,9 +185,6 @@ class QueueEngine(CounterActions, QueueViews):
                 tx.remember_idempotency_key(actor, day, idempotency_key, request, ticket["id"])
             # The printed estimate, computed in this transaction with the ticket in the queue: the paper,
             # the kiosk's screen and the log say the same, and tomorrow's report compares it with the wait.
-            # The ticket's event is not written yet, so a forecast remembered for this seq (the kiosk's
-            # cards a moment ago) would not hold the new ticket: forget it.
-            self._forecast_memo = None
             printed = self.estimate_of(tx, tx.ticket(ticket["id"]), now)
             tx.update_ticket(ticket["id"], estimate=json.dumps(printed))
             self._event(tx, now, actor, events.ISSUED, ticket, priority=priority, kiosk=kiosk, estimate=printed)

@@ -7,7 +7,7 @@ breaks (core/estimate.py), today's priority arrivals (expected until the opening
 breaks each counter has still to take today and today's transfers (both slow a counter's pace). The
 measured inputs only change when a ticket finishes or is transferred or a counter pauses or resumes, so
 they are kept until then (no clock-based cache: the figures are always those of the definition). A whole
-forecast is reused only within the same second and the same event seq.
+forecast is reused only within the same second and the same event seq, and only one read outside a write.
 """
 
 from __future__ import annotations
@@ -114,7 +114,11 @@ class QueueWaits:
         """(forecast, today's callable tickets as forecast.Waiting by id): one simulation for the whole centre."""
         day = self._today(now)
         memo_key = (day, tx.last_seq(), int(now.timestamp()), self.durations_generation)
-        if self._forecast_memo and self._forecast_memo[0] == memo_key:
+        # Inside a write (a transaction that can append events) rows may already differ from what the
+        # seq says (issuing inserts its ticket before its event) and may yet be rolled back: such a
+        # forecast is neither taken from nor given to the engine's memo, which holds committed states only.
+        writing = hasattr(tx, "append_event")
+        if not writing and self._forecast_memo and self._forecast_memo[0] == memo_key:
             return self._forecast_memo[1]
         times, pause, paused_since, break_days, transfers = self._measured(tx, now)
         stations = self._stations(tx, now, times, pause, paused_since, break_days)
@@ -133,7 +137,8 @@ class QueueWaits:
                           newcomer_services=tuple(self.settings.services),
                           arrivals_until=self._session_left(now))
         value = (result, {t.id: t for t in waiting})
-        self._forecast_memo = (memo_key, value)
+        if not writing:
+            self._forecast_memo = (memo_key, value)
         return value
 
     # --- outputs -------------------------------------------------------------------------------
