@@ -68,7 +68,7 @@ def monitor_clients(url: str, cookie: str, count: int, ready, stop, results) -> 
 
 def run_once(waiting: int, monitors: int, calls: int, gap: float) -> dict:
     context = multiprocessing.get_context("fork")
-    with BenchServer("gevent") as server:
+    with BenchServer("gevent", printing=True) as server:  # the shipped printers print, as in a centre
         subprocess.run([sys.executable, "server.py", "--config", str(server.config), "--db", str(server.db),
                         "add-user", MANAGER[0], "--role", "manager", "--password", MANAGER[1]],
                        cwd=ROOT, check=True, capture_output=True)

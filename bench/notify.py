@@ -31,13 +31,14 @@ from pathlib import Path
 
 from bench.issue import issue_load, percentile
 from bench.report import median_line
-from bench.server import ROOT, BenchServer, quiet_kiosks_text, roomy_caps_text
+from bench.server import ROOT, BenchServer, roomy_caps_text, unlimited_kiosks_text
 
 SECRET = "bench-webhook-secret"
 
 
 def config_text(notifications: bool, sms_url: str, hooks: list[str]) -> str:
-    text = roomy_caps_text(quiet_kiosks_text((ROOT / "config.toml").read_text(encoding="utf-8")))
+    # The shipped printers print (render + PNG), as in a centre; only the kiosks' rate limit is lifted.
+    text = roomy_caps_text(unlimited_kiosks_text((ROOT / "config.toml").read_text(encoding="utf-8")))
     text = text.replace('[notify.sms]\nurl = "fake"', f'[notify.sms]\nurl = "{sms_url if notifications else ""}"')
     text = text.replace('[notify.email]\nhost = "fake"', '[notify.email]\nhost = ""')
     text = re.sub(r"(?m)^per_recipient_per_hour = \d+", "per_recipient_per_hour = 1000", text)

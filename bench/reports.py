@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     def run() -> dict:
         # Each run on a fresh copy of the seeded year: the tickets a run issues stay waiting today, and the
         # next run's issuing (whose printed estimate simulates every waiting ticket) would pay for them.
-        server = BenchServer()
+        server = BenchServer(printing=True)  # the shipped printers print, as in a centre
         copy = Path(server.directory.name) / "year.db"
         with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
             source.backup(target)
